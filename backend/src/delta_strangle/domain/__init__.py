@@ -1,0 +1,1 @@
+"""The strangle rules, pure: no I/O, no clock, no asyncio. Time and prices arrive as arguments."""

@@ -1,0 +1,1 @@
+"""One `Exchange` interface (base.py) with two implementations: Delta (delta/) and the simulator (sim/)."""
