@@ -1,0 +1,1 @@
+"""Persistence: the database engine, table definitions and one repository module per aggregate."""

@@ -1,0 +1,96 @@
+"""Dependencies as `Annotated` aliases. Routes ask for these by type and never build services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from delta_strangle.api.state import AppState
+from delta_strangle.clock import Clock
+from delta_strangle.logs.context import bind
+from delta_strangle.security import InvalidTokenError, decode_access_token
+from delta_strangle.settings import Settings
+from delta_strangle.store import users
+from delta_strangle.store.tables import UserRow
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/login", auto_error=False)
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.app_state
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_settings_dep(state: StateDep) -> Settings:
+    return state.settings
+
+
+def get_clock(state: StateDep) -> Clock:
+    return state.clock
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
+    """Yield a session whose transaction commits when the route returns without error."""
+    async with state.session_factory() as session, session.begin():
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+_UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
+
+
+async def get_current_user(
+    state: StateDep, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> UserRow:
+    """Resolve the bearer token to an active user, or answer 401."""
+    if not token:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "not authenticated", headers=_UNAUTHENTICATED)
+    try:
+        claims = decode_access_token(token, secret=state.jwt_secret, now=state.clock.now())
+    except InvalidTokenError as exc:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "session expired or token invalid: log in again", headers=_UNAUTHENTICATED
+        ) from exc
+    user = await users.get_by_id(session, claims.user_id)
+    if user is None or not user.is_active or user.token_version != claims.token_version:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "session is no longer valid: log in again", headers=_UNAUTHENTICATED
+        )
+    bind(user=user.email)
+    return user
+
+
+CurrentUser = Annotated[UserRow, Depends(get_current_user)]
+
+
+class RequireRole:
+    """A dependency that admits users whose role is at least `role` (declared on every route)."""
+
+    def __init__(self, role: users.Role) -> None:
+        self.role = role
+
+    async def __call__(self, user: CurrentUser) -> UserRow:
+        if not users.Role(user.role).allows(self.role):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"this action needs the {self.role.value} role")
+        return user
+
+
+require_viewer = RequireRole(users.Role.VIEWER)
+require_trader = RequireRole(users.Role.TRADER)
+require_admin = RequireRole(users.Role.ADMIN)
+
+ViewerUser = Annotated[UserRow, Depends(require_viewer)]
+TraderUser = Annotated[UserRow, Depends(require_trader)]
+AdminUser = Annotated[UserRow, Depends(require_admin)]

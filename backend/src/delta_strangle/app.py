@@ -1,0 +1,85 @@
+"""The web composition root: builds the FastAPI app and wires settings, database and services."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from delta_strangle import __version__
+from delta_strangle.api.correlation import CorrelationIdMiddleware
+from delta_strangle.api.errors import install_error_handlers
+from delta_strangle.api.routes import auth, health, users
+from delta_strangle.api.state import AppState
+from delta_strangle.api.throttle import LoginThrottle
+from delta_strangle.bootstrap import ensure_initial_admin, resolve_jwt_secret
+from delta_strangle.clock import Clock, WallClock
+from delta_strangle.logs.setup import configure_logging
+from delta_strangle.settings import Settings, get_settings
+from delta_strangle.store.db import create_engine, create_session_factory
+from delta_strangle.store.migrate import upgrade_to_head
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None, configure_logs: bool = True) -> FastAPI:
+    """Build the application; refuses unsafe production settings before anything starts."""
+    settings = settings or get_settings()
+    settings.validate_for_start()
+    clock = clock or WallClock()
+    if configure_logs:
+        configure_logging(settings.log_level, settings.backend_log_path)
+
+    engine = create_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    state = AppState(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        session_factory=create_session_factory(engine),
+        login_throttle=LoginThrottle(
+            max_per_account=settings.login_max_failures_per_account,
+            max_per_address=settings.login_max_failures_per_address,
+            window=timedelta(seconds=settings.login_failure_window_seconds),
+            now=clock.now,
+        ),
+        jwt_secret=resolve_jwt_secret(settings),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(upgrade_to_head, settings.database_url)
+        await ensure_initial_admin(settings, state.session_factory, clock)
+        for service in state.services:
+            await service.start()
+        logger.info(
+            "backend started",
+            extra={"event": "backend_started", "mode": settings.trading_mode.value, "env": settings.app_env.value},
+        )
+        try:
+            yield
+        finally:
+            for service in reversed(state.services):
+                await service.stop()
+            await engine.dispose()
+            logger.info("backend stopped", extra={"event": "backend_stopped"})
+
+    app = FastAPI(title="Delta Strangle Control Plane", version=__version__, lifespan=lifespan)
+    app.state.app_state = state
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins,
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID", "X-Correlation-ID"],
+        expose_headers=["X-Correlation-ID", "Content-Disposition", "Retry-After"],
+    )
+    app.add_middleware(CorrelationIdMiddleware)
+    install_error_handlers(app)
+    for router in (health.router, auth.router, users.router):
+        app.include_router(router)
+    return app
