@@ -22,7 +22,7 @@ from delta_strangle.security import hash_password
 from delta_strangle.settings import MIN_PASSWORD_LENGTH, Settings, SettingsError, get_settings
 from delta_strangle.store import users
 from delta_strangle.store.db import create_engine, create_session_factory, transaction
-from delta_strangle.store.migrate import current_revision, head_revision, upgrade_to_head
+from delta_strangle.store.migrate import current_revisions, describe, head_revisions, upgrade_to_head
 from delta_strangle.store.tables import UserRow
 
 app = typer.Typer(help="Delta Strangle Control Plane", no_args_is_help=True, add_completion=False)
@@ -71,7 +71,7 @@ def migrate() -> None:
     """Apply every pending database migration."""
     settings = _settings()
     upgrade_to_head(settings.database_url)
-    console.print(f"database at revision {head_revision()}")
+    console.print(f"database at revision {describe(head_revisions())}")
 
 
 @app.command()
@@ -83,13 +83,15 @@ def check() -> None:
     async def _db() -> list[str]:
         engine = create_engine(settings.database_url)
         try:
-            current = await current_revision(engine)
+            current = await current_revisions(engine)
         except SQLAlchemyError as exc:
             return [f"DATABASE_URL: cannot open the database ({type(exc).__name__})"]
         finally:
             await engine.dispose()
-        head = head_revision()
-        return [] if current == head else [f"database is at revision {current}, code expects {head}: run migrate"]
+        expected = head_revisions()
+        if current == expected:
+            return []
+        return [f"database is at revision {describe(current)}, code expects {describe(expected)}: run migrate"]
 
     problems += asyncio.run(_db())
     if problems:

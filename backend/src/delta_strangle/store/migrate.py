@@ -21,14 +21,25 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade_to_head(database_url: str) -> None:
-    """Apply every pending migration (blocking; call from a thread inside an event loop)."""
-    command.upgrade(alembic_config(database_url), "head")
+    """Apply every pending migration (blocking; call from a thread inside an event loop).
+
+    Each area of the product (profiles, engine journal, logs...) chains its own migrations on the
+    foundation, so the script directory may have several heads; all of them are applied.
+    """
+    command.upgrade(alembic_config(database_url), "heads")
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+def head_revisions() -> frozenset[str]:
+    """The revisions the code expects the database to be at."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
 
 
-async def current_revision(engine: AsyncEngine) -> str | None:
+async def current_revisions(engine: AsyncEngine) -> frozenset[str]:
+    """The revisions the database is at (empty before the first migration)."""
     async with engine.connect() as connection:
-        return await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
+        heads = await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_heads())
+    return frozenset(heads)
+
+
+def describe(revisions: frozenset[str]) -> str:
+    return ",".join(sorted(revisions)) or "none"

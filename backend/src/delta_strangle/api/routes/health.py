@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from delta_strangle import __version__
 from delta_strangle.api.deps import StateDep
-from delta_strangle.store.migrate import current_revision, head_revision
+from delta_strangle.store.migrate import current_revisions, describe, head_revisions
 
 router = APIRouter(prefix="/api", tags=["health"])
 
@@ -28,9 +28,9 @@ async def ready(state: StateDep) -> JSONResponse:
         async with state.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
         checks["database"] = {"ok": True}
-        current, head = await current_revision(state.engine), head_revision()
-        checks["migrations"] = {"ok": current == head, "current": current, "head": head}
-        healthy &= current == head
+        current, expected = await current_revisions(state.engine), head_revisions()
+        checks["migrations"] = {"ok": current == expected, "current": describe(current), "head": describe(expected)}
+        healthy &= current == expected
     except Exception as exc:  # readiness must report, never crash
         checks["database"] = {"ok": False, "error": type(exc).__name__}
         healthy = False
