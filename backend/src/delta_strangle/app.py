@@ -15,6 +15,7 @@ from delta_strangle import __version__
 from delta_strangle.api.correlation import CorrelationIdMiddleware
 from delta_strangle.api.errors import install_error_handlers
 from delta_strangle.api.routes import auth, health, users
+from delta_strangle.api.spa import mount_dashboard
 from delta_strangle.api.state import AppState
 from delta_strangle.api.throttle import LoginThrottle
 from delta_strangle.bootstrap import ensure_initial_admin, resolve_jwt_secret
@@ -82,4 +83,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     install_error_handlers(app)
     for router in (health.router, auth.router, users.router):
         app.include_router(router)
+    # Last: the dashboard's catch-all must not shadow any API route.
+    mount_dashboard(app, settings.frontend_dist_dir)
     return app

@@ -29,7 +29,6 @@ app = typer.Typer(help="Delta Strangle Control Plane", no_args_is_help=True, add
 users_app = typer.Typer(help="Manage users (there is no open registration).", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 console = Console()
-errors = Console(stderr=True)
 T = TypeVar("T")
 
 
@@ -205,22 +204,27 @@ def users_set_password(
     console.print(f"password set for {users.normalise_email(email)}")
 
 
+def _error(line: str) -> None:
+    # Plain stderr, never wrapped or coloured: one problem, one line.
+    sys.stderr.write(f"error: {line}\n")
+
+
 def main() -> None:
     """Run the CLI, turning known failures into one line and exit code 1 (2 for settings)."""
     try:
         app(standalone_mode=False)
     except SettingsError as exc:
         for problem in exc.problems:
-            errors.print(f"error: {problem}", highlight=False)
+            _error(problem)
         sys.exit(2)
     except (CliError, users.UserError) as exc:
-        errors.print(f"error: {exc}", highlight=False)
+        _error(str(exc))
         sys.exit(1)
     except SQLAlchemyError as exc:
-        errors.print(f"error: database failure: {type(exc).__name__}: {str(exc).splitlines()[0]}", highlight=False)
+        _error(f"database failure: {type(exc).__name__}: {str(exc).splitlines()[0]}")
         sys.exit(1)
     except (typer.Abort, KeyboardInterrupt):
-        errors.print("aborted")
+        _error("aborted")
         sys.exit(130)
     except Exception as exc:  # click usage errors and anything unforeseen: one line, never a traceback
         import click
@@ -228,5 +232,5 @@ def main() -> None:
         if isinstance(exc, click.ClickException):
             exc.show()
             sys.exit(exc.exit_code)
-        errors.print(f"error: {type(exc).__name__}: {exc}", highlight=False)
+        _error(f"{type(exc).__name__}: {exc}")
         sys.exit(1)

@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     delta_environment: DeltaEnvironment = DeltaEnvironment.INDIA_PRODUCTION
     delta_debug_verbose: bool = False
 
+    frontend_dist_dir: Path = Path("./frontend/dist")
+
     sim_seed: int = 7
     sim_state_persist: bool = True
 

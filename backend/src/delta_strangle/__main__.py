@@ -1,0 +1,3 @@
+from delta_strangle.cli import main
+
+main()

@@ -1,0 +1,77 @@
+"""The CLI as an operator uses it: real subprocesses, one-line errors, exit codes."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-m", "delta_strangle"]
+
+
+def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        "PATH": os.environ["PATH"],
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'data' / 'cli.db'}",
+        "BACKEND_LOG_PATH": str(tmp_path / "logs" / "backend.log"),
+        **env,
+    }
+    return subprocess.run([*CLI, *args], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60)
+
+
+def test_migrate_then_check_reports_a_current_database(tmp_path: Path) -> None:
+    assert run_cli(tmp_path, "migrate").returncode == 0
+    checked = run_cli(tmp_path, "check")
+    assert checked.returncode == 0, checked.stderr
+    assert "database current" in checked.stdout
+
+
+def test_check_on_an_unmigrated_database_says_to_run_migrate(tmp_path: Path) -> None:
+    checked = run_cli(tmp_path, "check")
+    assert checked.returncode == 2
+    assert "run migrate" in checked.stderr
+    assert "Traceback" not in checked.stderr
+
+
+def test_users_can_be_created_listed_and_disabled(tmp_path: Path) -> None:
+    run_cli(tmp_path, "migrate")
+    created = run_cli(tmp_path, "users", "create", "Ops@Example.org", "--role", "trader", "--password", "a-long-password-1")
+    assert created.returncode == 0, created.stderr
+    assert run_cli(tmp_path, "users", "disable", "ops@example.org").returncode == 0
+    listed = run_cli(tmp_path, "users", "list", "--json")
+    assert json.loads(listed.stdout) == [{"id": 1, "email": "ops@example.org", "role": "trader", "active": False}]
+
+
+def test_a_duplicate_user_is_one_clear_line_and_exit_code_1(tmp_path: Path) -> None:
+    run_cli(tmp_path, "migrate")
+    args = ("users", "create", "a@example.org", "--password", "a-long-password-1")
+    run_cli(tmp_path, *args)
+    again = run_cli(tmp_path, *args)
+    assert again.returncode == 1
+    assert again.stderr.strip() == "error: a user with e-mail a@example.org already exists"
+
+
+def test_a_short_password_is_refused_before_touching_the_database(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "users", "create", "a@example.org", "--password", "short")
+    assert result.returncode == 1
+    assert "at least 12 characters" in result.stderr
+
+
+def test_unsafe_production_settings_print_one_line_per_problem(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "serve", APP_ENV="production", JWT_SECRET_KEY="change-me", ALLOWED_ORIGINS="*")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "error: JWT_SECRET_KEY is a placeholder value: replace it with a real secret",
+        "error: ALLOWED_ORIGINS must not be '*' in production: list the dashboard's URL(s)",
+    ]
+
+
+@pytest.mark.parametrize("bad", ["not-a-mode"])
+def test_malformed_settings_name_the_variable(tmp_path: Path, bad: str) -> None:
+    result = run_cli(tmp_path, "check", TRADING_MODE=bad)
+    assert result.returncode == 2
+    assert "TRADING_MODE" in result.stderr
+    assert "Traceback" not in result.stderr
