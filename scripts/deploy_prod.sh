@@ -96,13 +96,9 @@ quote() {
     printf '%s' "${out% }"
 }
 
-compose() {
-    local files=(-f "$COMPOSE_FILE")
-    if [[ $USE_TLS -eq 1 ]]; then
-        files+=(-f "$TLS_COMPOSE_FILE")
-    fi
-    "$DOCKER" compose "${files[@]}" --env-file "$ENV_FILE" "$@"
-}
+# The compose command line (set once the options are parsed), e.g. for `run "${COMPOSE[@]}" ps`.
+COMPOSE=()
+compose() { "${COMPOSE[@]}" "$@"; }
 
 utc_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 
@@ -157,6 +153,12 @@ while [[ $# -gt 0 ]]; do
         *) printf 'Unknown option: %s\n\n' "$1" >&2; usage >&2; exit 64 ;;
     esac
 done
+
+COMPOSE=("$DOCKER" compose -f "$COMPOSE_FILE")
+if [[ $USE_TLS -eq 1 ]]; then
+    COMPOSE+=(-f "$TLS_COMPOSE_FILE")
+fi
+COMPOSE+=(--env-file "$ENV_FILE")
 
 # ----------------------------------------------------------------------------- step 1
 preflight() {
@@ -234,17 +236,30 @@ live_guard() {
 }
 
 # ----------------------------------------------------------------------------- step 2
-# .env.prod and the state directories are never stashed, whatever .gitignore says.
-PROTECTED_PATHSPEC=(. ":(exclude)$ENV_FILE" ":(exclude)data" ":(exclude)logs" ":(exclude)backups")
+# .env.prod and the state directories are never stashed, whatever .gitignore says:
+# ignored paths are left out by git anyway; the others are excluded explicitly.
+stash_pathspec() {
+    local path
+    STASH_PATHSPEC=()
+    for path in "$ENV_FILE" data logs backups; do
+        if [[ -e "$path" ]] && ! git check-ignore -q "$path"; then
+            STASH_PATHSPEC+=(":(exclude)$path")
+        fi
+    done
+    if [[ ${#STASH_PATHSPEC[@]} -gt 0 ]]; then
+        STASH_PATHSPEC=(-- . "${STASH_PATHSPEC[@]}")
+    fi
+}
 
 stash_local_changes() {
     log "Step 2/7: saving local changes"
-    if [[ -z "$(git status --porcelain --untracked-files=all -- "${PROTECTED_PATHSPEC[@]}")" ]]; then
+    stash_pathspec
+    if [[ -z "$(git status --porcelain --untracked-files=all "${STASH_PATHSPEC[@]}")" ]]; then
         log "no local changes"
         return 0
     fi
     STASH_LABEL="deploy-prod-$(date -u +%Y%m%dT%H%M%SZ)"
-    run git stash push --include-untracked -m "$STASH_LABEL" -- "${PROTECTED_PATHSPEC[@]}"
+    run git stash push --include-untracked -m "$STASH_LABEL" "${STASH_PATHSPEC[@]}"
 }
 
 # ----------------------------------------------------------------------------- step 3
@@ -292,18 +307,18 @@ stop_stack() {
     done
     [[ $HAVE_ROLLBACK_IMAGES -eq 1 ]] || log "no previous images found (first deployment): no automatic rollback possible"
     STACK_STOPPED=1
-    run compose down --remove-orphans
+    run "${COMPOSE[@]}" down --remove-orphans
 }
 
 # ----------------------------------------------------------------------------- steps 5 and 6
 build_images() {
     log "Step 5/7: building the images"
-    run compose build --pull
+    run "${COMPOSE[@]}" build --pull
 }
 
 start_stack() {
     log "Step 6/7: starting the stack"
-    run compose up -d
+    run "${COMPOSE[@]}" up -d
 }
 
 # Polls every container of the project until all are healthy (or running without a
@@ -353,15 +368,15 @@ rollback() {
         exit 2
     fi
     log "ROLLBACK: restoring commit $PREV_COMMIT and the previous images"
-    run compose down --remove-orphans || true
+    run "${COMPOSE[@]}" down --remove-orphans || true
     for image in "${IMAGES[@]}"; do
         run "$DOCKER" image tag "$image:rollback" "$image:prod"
     done
     run git reset --hard "$PREV_COMMIT"
-    run compose up -d --no-build
+    run "${COMPOSE[@]}" up -d --no-build
     if wait_healthy; then
         FINISHED=1
-        run compose ps || true
+        run "${COMPOSE[@]}" ps || true
         audit rolled-back
         printf 'ERROR: deployment of %s failed; the previous version (%s) is running again.\n' "$NEW_COMMIT" "$PREV_COMMIT" >&2
         [[ -z "$STASH_LABEL" ]] || printf '       Local changes were stashed as %s (git stash list).\n' "$STASH_LABEL" >&2
@@ -425,7 +440,7 @@ main() {
     build_images || rollback "docker compose build failed"
     start_stack || rollback "docker compose up failed"
     wait_healthy || rollback "the new stack did not become healthy"
-    run compose ps
+    run "${COMPOSE[@]}" ps
 
     FINISHED=1
     prune_images
