@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from tests.exchange.sim.builders import START, small_config
 
 from delta_strangle.clock import ReplayClock
 from delta_strangle.exchange.base import Exchange
 from delta_strangle.exchange.sim.exchange import SimulatedExchange
 from delta_strangle.exchange.sim.faults import FaultPlan
-from tests.exchange.sim.builders import START, small_config
 
 
 @dataclass
