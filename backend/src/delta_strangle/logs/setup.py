@@ -11,6 +11,8 @@ import json
 import logging
 import re
 import sys
+import threading
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
@@ -21,6 +23,8 @@ from delta_strangle.logs.context import CONTEXT_FIELDS, current_context
 from delta_strangle.logs.masking import is_sensitive_key, mask_text, mask_value
 
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("x", 0, "x", 0, "x", None, None))) | {"message", "asctime"}
+# Extra fields written at the top level rather than inside `payload` (the tailer indexes them).
+TOP_LEVEL_EXTRAS = ("source",)
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 HANDLER_MARK = "_delta_strangle_handler"
 
@@ -50,7 +54,7 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key in _STANDARD_ATTRS or key.startswith("_") or key == "event":
                 continue
-            if key in CONTEXT_FIELDS:
+            if key in CONTEXT_FIELDS or key in TOP_LEVEL_EXTRAS:
                 context[key] = value
             else:
                 payload[key] = value
@@ -61,9 +65,9 @@ class JsonFormatter(logging.Formatter):
             "event": getattr(record, "event", None) or _default_event(record),
             "message": mask_text(record.getMessage()),
         }
-        for field in CONTEXT_FIELDS:
+        for field in (*CONTEXT_FIELDS, *TOP_LEVEL_EXTRAS):
             if context.get(field) is not None:
-                entry[field] = context[field]
+                entry[field] = mask_value(context[field]) if isinstance(context[field], str) else context[field]
         if payload:
             entry["payload"] = {
                 key: ("***" if is_sensitive_key(key) else mask_value(value)) for key, value in payload.items()
@@ -73,7 +77,61 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=_json_default, ensure_ascii=False, separators=(",", ":"))
 
 
-def configure_logging(level: str = "INFO", log_path: Path | None = None, *, stdout: bool = True) -> None:
+class EventSampler(logging.Filter):
+    """Keep the first record of a chatty event and then one in every N, noting how many were skipped.
+
+    `every` maps an event name to N; only records at or below `max_level` (DEBUG by default) are
+    sampled, so warnings and errors are never dropped.
+    """
+
+    def __init__(self, every: Mapping[str, int], *, max_level: int = logging.DEBUG) -> None:
+        super().__init__()
+        self.every = {event: max(1, int(n)) for event, n in every.items()}
+        self.max_level = max_level
+        self._seen: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # One sampler serves every handler: decide once per record.
+        decided = getattr(record, "_sampled_keep", None)
+        if decided is None:
+            decided = self._decide(record)
+            record._sampled_keep = decided
+        return bool(decided)
+
+    def _decide(self, record: logging.LogRecord) -> bool:
+        event = getattr(record, "event", None)
+        if record.levelno > self.max_level or event not in self.every:
+            return True
+        interval = self.every[event]
+        with self._lock:
+            seen = self._seen.get(event, 0)
+            self._seen[event] = seen + 1
+        if seen % interval:
+            return False
+        if seen:
+            record.sampled_skipped = interval - 1
+            record.sample_every = interval
+        return True
+
+
+def parse_sampling(spec: str) -> dict[str, int]:
+    """Parse "event=N,other_event=M" (as an environment variable would hold it) into a mapping."""
+    result: dict[str, int] = {}
+    for part in spec.split(","):
+        name, _, every = part.strip().partition("=")
+        if name and every.strip().isdigit():
+            result[name.strip()] = int(every)
+    return result
+
+
+def configure_logging(
+    level: str = "INFO",
+    log_path: Path | None = None,
+    *,
+    stdout: bool = True,
+    sample_every: Mapping[str, int] | None = None,
+) -> None:
     """Route every logger (ours, uvicorn's, libraries') through the JSON formatter."""
     root = logging.getLogger()
     for handler in list(root.handlers):
@@ -90,8 +148,11 @@ def configure_logging(level: str = "INFO", log_path: Path | None = None, *, stdo
         from logging.handlers import WatchedFileHandler
 
         handlers.append(WatchedFileHandler(log_path, encoding="utf-8"))
+    sampler = EventSampler(sample_every) if sample_every else None
     for handler in handlers:
         handler.setFormatter(formatter)
+        if sampler is not None:
+            handler.addFilter(sampler)
         setattr(handler, HANDLER_MARK, True)
         root.addHandler(handler)
     level_name = level.strip().upper()
@@ -103,3 +164,6 @@ def configure_logging(level: str = "INFO", log_path: Path | None = None, *, stdo
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Our own SQL goes through SQLAlchemy; echoing it would feed the log table with itself.
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    logging.captureWarnings(True)

@@ -1,0 +1,252 @@
+"""Viewer queries: filters, newest-first keyset pagination, totals that are exact only when cheap.
+
+Every filter value is a bound parameter. The SQL is shaped so SQLite walks one index
+newest-first: the most selective equality filter is left plain (index-usable) and the others
+are written `+column = :value`, SQLite's idiom for "filter, but don't pick this index".
+Several levels become a UNION ALL of per-level index walks; free text goes through FTS5.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from delta_strangle.logs.parse import from_epoch_us
+from delta_strangle.logs.schema import (
+    FLAG_CAPPED,
+    FLAG_INVALID_UTF8,
+    FLAG_NOT_JSON,
+    FLAG_UNTERMINATED,
+    FTS_TABLE,
+    TABLE,
+)
+
+EXACT_TOTAL_CAP = 10_000
+# Most selective first: the first one present drives the index walk.
+_INDEXED_EQUALITIES = (
+    "correlation_id",
+    "order_id",
+    "client_order_id",
+    "session_id",
+    "strategy_id",
+    "request_id",
+    "event",
+    "logger",
+)
+_FLAG_NAMES = (
+    (FLAG_NOT_JSON, "not_json"),
+    (FLAG_CAPPED, "capped"),
+    (FLAG_INVALID_UTF8, "invalid_utf8"),
+    (FLAG_UNTERMINATED, "unterminated"),
+)
+OUTPUT_COLUMNS = (
+    "id, logged_at_us, ingested_at_us, level, logger, event, message, correlation_id, request_id, user, "
+    "strategy_id, session_id, order_id, client_order_id, mode, source, flags, raw"
+)
+
+
+class InvalidCursorError(ValueError):
+    """The cursor was not produced by this API."""
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """What the viewer asked for; every field optional. Levels use the standard names."""
+
+    levels: tuple[str, ...] = ()
+    equals: dict[str, str] = field(default_factory=dict)  # column -> exact value
+    start_us: int | None = None
+    end_us: int | None = None
+    text: str | None = None  # already-validated search words
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.levels or self.equals or self.start_us or self.end_us or self.text)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    logged_at_us: int
+    id: int
+
+    def encode(self) -> str:
+        return base64.urlsafe_b64encode(f"{self.logged_at_us}:{self.id}".encode()).decode().rstrip("=")
+
+    @staticmethod
+    def decode(value: str) -> Cursor:
+        """Parse a cursor from `encode`, or raise InvalidCursorError."""
+        try:
+            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+            logged_at, row_id = raw.split(":")
+            return Cursor(int(logged_at), int(row_id))
+        except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+            raise InvalidCursorError("cursor is not valid: start again from the first page") from exc
+
+
+@dataclass(frozen=True)
+class Total:
+    value: int
+    exact: bool
+    relation: str  # "eq", "gte" (at least) or "approx"
+
+
+@dataclass(frozen=True)
+class LogPage:
+    rows: list[dict[str, Any]]
+    next_cursor: str | None
+    total: Total | None
+
+
+def fts_query(words: str) -> str:
+    """Quote each word so user text is matched literally, never parsed as FTS5 syntax."""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in words.split())
+
+
+def _conditions(
+    log_filter: LogFilter,
+    params: dict[str, Any],
+    *,
+    level: str | None,
+    suffix: str = "",
+    after_id: int | None = None,
+) -> list[str]:
+    """Return WHERE conditions, leaving exactly one index-usable equality (or the time index).
+
+    `suffix` keeps parameter names apart between the branches of a UNION ALL. With `after_id`
+    (the live tail) the rowid range drives instead and every column is only filtered.
+    """
+    clauses: list[str] = []
+
+    def bind(name: str, value: Any) -> str:
+        params[name + suffix] = value
+        return f":{name}{suffix}"
+
+    # With free text the FTS rowids drive the query; in the live tail the rowid range does.
+    driver_taken = log_filter.text is not None or after_id is not None
+    if after_id is not None:
+        clauses.append(f"id > {bind('after_id', after_id)}")
+    if log_filter.text is not None:
+        match = bind("fts", fts_query(log_filter.text))
+        rowid_range = f" AND rowid > :after_id{suffix}" if after_id is not None else ""
+        clauses.append(f"id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {match}{rowid_range})")  # noqa: S608
+    for column in _INDEXED_EQUALITIES:
+        if column in log_filter.equals:
+            clauses.append(f"{'+' if driver_taken else ''}{column} = {bind(column, log_filter.equals[column])}")
+            driver_taken = True
+    if level is not None:
+        clauses.append(f"{'+' if driver_taken else ''}level = {bind('level', level)}")
+    time_column = "+logged_at_us" if log_filter.text is not None or after_id is not None else "logged_at_us"
+    if log_filter.start_us is not None:
+        clauses.append(f"{time_column} >= {bind('start_us', log_filter.start_us)}")
+    if log_filter.end_us is not None:
+        clauses.append(f"{time_column} <= {bind('end_us', log_filter.end_us)}")
+    return clauses
+
+
+def _where(clauses: Sequence[str]) -> str:
+    return f" WHERE {' AND '.join(clauses)}" if clauses else ""
+
+
+def build_page_sql(log_filter: LogFilter, cursor: Cursor | None, limit: int) -> tuple[str, dict[str, Any]]:
+    """Return the newest-first page query and its parameters."""
+    params: dict[str, Any] = {"limit": limit}
+    order = "ORDER BY logged_at_us DESC, id DESC"
+    if log_filter.text is not None:
+        order = "ORDER BY +logged_at_us DESC, id DESC"  # sort the (few) FTS hits rather than walk the time index
+    if cursor is not None:
+        params.update(cursor_at=cursor.logged_at_us, cursor_id=cursor.id)
+    selects = []
+    for index, level in enumerate(log_filter.levels or (None,)):
+        clauses = _conditions(log_filter, params, level=level, suffix=f"_{index}")
+        if cursor is not None:
+            clauses.append("(logged_at_us, id) < (:cursor_at, :cursor_id)")
+        selects.append(f"SELECT {OUTPUT_COLUMNS} FROM {TABLE}{_where(clauses)} {order} LIMIT :limit")  # noqa: S608
+    if len(selects) == 1:
+        return selects[0], params
+    union = " UNION ALL ".join(f"SELECT * FROM ({select})" for select in selects)  # noqa: S608
+    return f"SELECT * FROM ({union}) ORDER BY logged_at_us DESC, id DESC LIMIT :limit", params  # noqa: S608
+
+
+def build_count_sql(log_filter: LogFilter, cap: int) -> tuple[str, dict[str, Any]]:
+    """Return a query counting matches, stopping at `cap` + 1 so it is always cheap."""
+    params: dict[str, Any] = {"cap": cap + 1}
+    branches = []
+    for index, level in enumerate(log_filter.levels or (None,)):
+        clauses = _conditions(log_filter, params, level=level, suffix=f"_{index}")
+        branches.append(f"SELECT count(*) AS n FROM (SELECT 1 FROM {TABLE}{_where(clauses)} LIMIT :cap)")  # noqa: S608
+    return f"SELECT sum(n) FROM ({' UNION ALL '.join(branches)})", params  # noqa: S608
+
+
+def row_to_dict(row: Sequence[Any]) -> dict[str, Any]:
+    """Shape one stored row for the API: ISO times, flag names, the payload parsed back."""
+    flags = row[16]
+    raw = row[17]
+    payload: Any = None
+    if not flags & (FLAG_NOT_JSON | FLAG_CAPPED):
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            payload = None
+    return {
+        "id": row[0],
+        "logged_at": from_epoch_us(row[1]),
+        "ingested_at": from_epoch_us(row[2]),
+        "level": row[3],
+        "logger": row[4],
+        "event": row[5],
+        "message": row[6],
+        "correlation_id": row[7],
+        "request_id": row[8],
+        "user": row[9],
+        "strategy_id": row[10],
+        "session_id": row[11],
+        "order_id": row[12],
+        "client_order_id": row[13],
+        "mode": row[14],
+        "source": row[15],
+        "flags": [name for bit, name in _FLAG_NAMES if flags & bit],
+        "payload": payload,
+        "raw": raw if payload is None else None,
+    }
+
+
+async def fetch_rows(
+    connection: AsyncConnection, log_filter: LogFilter, cursor: Cursor | None, limit: int
+) -> list[tuple[Any, ...]]:
+    """Return up to `limit` raw rows older than the cursor, newest first."""
+    sql, params = build_page_sql(log_filter, cursor, limit)
+    result = await connection.execute(text(sql), params)
+    return [tuple(row) for row in result.all()]
+
+
+async def count_matches(connection: AsyncConnection, log_filter: LogFilter, cap: int = EXACT_TOTAL_CAP) -> Total:
+    """Count exactly up to `cap`; beyond it say "at least", or estimate from the id span when unfiltered."""
+    sql, params = build_count_sql(log_filter, cap)
+    counted = int((await connection.execute(text(sql), params)).scalar_one() or 0)
+    if counted <= cap:
+        return Total(counted, True, "eq")
+    if log_filter.is_empty:
+        span = (await connection.execute(text(f"SELECT max(id) - min(id) + 1 FROM {TABLE}"))).scalar_one()  # noqa: S608
+        return Total(int(span or counted), False, "approx")
+    return Total(cap, False, "gte")
+
+
+async def search_logs(
+    engine: AsyncEngine, log_filter: LogFilter, *, cursor: str | None = None, limit: int = 100
+) -> LogPage:
+    """Return one newest-first page; the total comes with the first page only (later pages reuse it)."""
+    position = Cursor.decode(cursor) if cursor else None
+    async with engine.connect() as connection:
+        rows = await fetch_rows(connection, log_filter, position, limit + 1)
+        total = await count_matches(connection, log_filter) if position is None else None
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = Cursor(rows[-1][1], rows[-1][0]).encode() if more and rows else None
+    return LogPage([row_to_dict(row) for row in rows], next_cursor, total)

@@ -1,0 +1,220 @@
+"""Benchmark the log ingester against the raw SQLite limit, and check the pipeline's targets.
+
+    backend/.venv/bin/python bench/log_ingest/run.py [--lines 1000000] [--keep DIR]
+
+Phases (all in one run, on the same generated file):
+1. raw limit: parse every line with the same parser and insert with plain `executemany` in
+   5,000-row transactions into the same schema (same indexes and FTS5 table);
+2. ingester: `LogIngester.poll_once()` on a fresh database, in a child process (its peak RSS);
+3. restart: a new ingester on the already-ingested file;
+4. service: the async tail service ingests the file again while a ticker measures event-loop
+   stalls and viewer queries measure how long they wait; then idle visibility of new lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1] / "backend" / "src"))
+
+from lines import generate  # noqa: E402
+
+from delta_strangle.logs.db import connect  # noqa: E402
+from delta_strangle.logs.ingest import LogIngester, insert_rows  # noqa: E402
+from delta_strangle.logs.parse import parse_line, to_epoch_us  # noqa: E402
+from delta_strangle.logs.schema import create_statements  # noqa: E402
+
+
+def now_us() -> int:
+    return to_epoch_us(datetime.now(UTC))
+
+
+def fresh_database(path: Path) -> Path:
+    path.unlink(missing_ok=True)
+    connection = sqlite3.connect(path)
+    for statement in create_statements():
+        connection.execute(statement)
+    connection.commit()
+    connection.close()
+    return path
+
+
+def write_file(path: Path, count: int) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for line in generate(count):
+            handle.write(line + "\n")
+
+
+def raw_limit(database: Path, log: Path) -> float:
+    connection = connect(fresh_database(database))
+    started = time.perf_counter()
+    batch: list[tuple[object, ...]] = []
+    with log.open("rb") as handle:
+        for raw in handle:
+            batch.append(parse_line(raw.rstrip(b"\n"), 0, now_us()))
+            if len(batch) == 5000:
+                connection.execute("BEGIN")
+                insert_rows(connection, batch)
+                connection.execute("COMMIT")
+                batch = []
+    if batch:
+        connection.execute("BEGIN")
+        insert_rows(connection, batch)
+        connection.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return elapsed
+
+
+def child_ingest(database: Path, log: Path, batch_size: int) -> None:
+    """Run in a child process: ingest the whole file, print seconds and peak RSS as JSON."""
+    started = time.perf_counter()
+    ingester = LogIngester(database, log, now_us=now_us, batch_size=batch_size)
+    stored = ingester.poll_once()
+    elapsed = time.perf_counter() - started
+    ingester.close()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": elapsed, "stored": stored, "peak_mb": peak_mb}))
+
+
+def restart_seconds(database: Path, log: Path) -> tuple[float, int]:
+    started = time.perf_counter()
+    ingester = LogIngester(database, log, now_us=now_us)
+    stored = ingester.poll_once()
+    elapsed = time.perf_counter() - started
+    ingester.close()
+    return elapsed, stored
+
+
+async def service_phase(database: Path, log: Path, total: int, batch_size: int) -> dict[str, float]:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from delta_strangle.clock import WallClock
+    from delta_strangle.logs.query import LogFilter, search_logs
+    from delta_strangle.logs.tail import BackendLogTailService
+
+    fresh_database(database)
+    engine = create_async_engine(f"sqlite+aiosqlite:///{database}")
+    service = BackendLogTailService(database, log, clock=WallClock(), poll_interval=0.25, batch_size=batch_size)
+    stalls: list[float] = []
+    query_waits: list[float] = []
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        while not done.is_set():
+            before = time.perf_counter()
+            await asyncio.sleep(0.005)
+            stalls.append(time.perf_counter() - before - 0.005)
+
+    async def viewer() -> None:
+        while not done.is_set():
+            before = time.perf_counter()
+            await search_logs(engine, LogFilter(levels=("ERROR",)), limit=100)
+            query_waits.append(time.perf_counter() - before)
+            await asyncio.sleep(0.05)
+
+    async def count() -> int:
+        async with engine.connect() as connection:
+            return int((await connection.execute(text("SELECT count(*) FROM backend_logs"))).scalar_one())
+
+    started = time.perf_counter()
+    await service.start()
+    tasks = [asyncio.create_task(ticker()), asyncio.create_task(viewer())]
+    while await count() < total:
+        await asyncio.sleep(0.2)
+    ingest_seconds = time.perf_counter() - started
+    done.set()
+    await asyncio.gather(*tasks)
+
+    visibility: list[float] = []
+    for index in range(40):
+        marker = f"idle-probe-{index}"
+        before = time.perf_counter()
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"level": "INFO", "event": "probe", "message": marker}) + "\n")
+        while True:
+            async with engine.connect() as connection:
+                found = (
+                    await connection.execute(text("SELECT 1 FROM backend_logs WHERE id > :n AND message = :m"),
+                                             {"n": total, "m": marker})
+                ).first()
+            if found:
+                break
+            await asyncio.sleep(0.005)
+        visibility.append(time.perf_counter() - before)
+        await asyncio.sleep(0.13 * (index % 4))  # land at different points of the poll cycle
+    await service.stop()
+    await engine.dispose()
+    visibility.sort()
+    return {
+        "service_lines_per_s": total / ingest_seconds,
+        "max_loop_stall_ms": max(stalls) * 1000,
+        "max_query_wait_ms": max(query_waits) * 1000,
+        "median_query_wait_ms": statistics.median(query_waits) * 1000,
+        "idle_visibility_p95_ms": visibility[int(len(visibility) * 0.95) - 1] * 1000,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--batch-size", type=int, default=2000, help="BACKEND_LOG_BATCH_SIZE (default as shipped)")
+    parser.add_argument("--keep", type=Path, default=None, help="folder to keep the file and databases in")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_ingest(Path(args.child[0]), Path(args.child[1]), int(args.child[2]))
+        return
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="log_ingest_"))
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "backend.log"
+    print(f"generating {args.lines:,} lines in {log} ...", flush=True)
+    write_file(log, args.lines)
+    size_mb = log.stat().st_size / 1e6
+    print(f"file: {size_mb:.0f} MB, {log.stat().st_size / args.lines:.0f} bytes/line")
+
+    raw_seconds = raw_limit(folder / "raw.db", log)
+    raw_rate = args.lines / raw_seconds
+    print(f"raw limit (parse + executemany, 5,000-row transactions): {raw_rate:,.0f} lines/s ({raw_seconds:.1f} s)")
+
+    database = fresh_database(folder / "ingest.db")
+    child = subprocess.run(  # noqa: S603
+        [sys.executable, __file__, "--child", str(database), str(log), str(args.batch_size)],
+        check=True, capture_output=True, text=True,
+    )
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    rate = result["stored"] / result["seconds"]
+    print(f"ingester (batch {args.batch_size}): {rate:,.0f} lines/s ({result['seconds']:.1f} s), "
+          f"ratio {rate / raw_rate:.2f} (target >= 0.70), peak RSS {result['peak_mb']:.0f} MB (target < 200)")
+
+    seconds, stored = restart_seconds(database, log)
+    print(f"restart on ingested file: {seconds * 1000:.0f} ms, {stored} lines re-stored (targets < 1000 ms, 0)")
+
+    figures = asyncio.run(service_phase(folder / "service.db", log, args.lines, args.batch_size))
+    print(f"service: {figures['service_lines_per_s']:,.0f} lines/s while serving queries")
+    print(f"max event-loop stall: {figures['max_loop_stall_ms']:.1f} ms (target < 50)")
+    print(f"viewer query during ingest: max {figures['max_query_wait_ms']:.1f} ms, "
+          f"median {figures['median_query_wait_ms']:.1f} ms (target max < 100)")
+    print(f"idle line visible in viewer: p95 {figures['idle_visibility_p95_ms']:.0f} ms (target < 500)")
+    if args.keep is None:
+        for path in folder.iterdir():
+            path.unlink()
+        folder.rmdir()
+
+
+if __name__ == "__main__":
+    main()
