@@ -14,12 +14,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from delta_strangle import __version__
 from delta_strangle.api.correlation import CorrelationIdMiddleware
 from delta_strangle.api.errors import install_error_handlers
-from delta_strangle.api.routes import auth, health, users
+from delta_strangle.api.routes import auth, configs, fees, health, users
+from delta_strangle.api.routes import logs as log_routes
 from delta_strangle.api.spa import mount_dashboard
 from delta_strangle.api.state import AppState
 from delta_strangle.api.throttle import LoginThrottle
 from delta_strangle.bootstrap import ensure_initial_admin, resolve_jwt_secret
 from delta_strangle.clock import Clock, WallClock
+from delta_strangle.logs.services import build_log_services
 from delta_strangle.logs.setup import configure_logging
 from delta_strangle.settings import Settings, get_settings
 from delta_strangle.store.db import create_engine, create_session_factory
@@ -50,6 +52,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         ),
         jwt_secret=resolve_jwt_secret(settings),
     )
+    state.services.extend(build_log_services(settings, clock))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -81,8 +84,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     )
     app.add_middleware(CorrelationIdMiddleware)
     install_error_handlers(app)
-    for router in (health.router, auth.router, users.router):
+    for router in (health.router, auth.router, users.router, configs.router, fees.router):
         app.include_router(router)
+    app.include_router(log_routes.router)
     # Last: the dashboard's catch-all must not shadow any API route.
     mount_dashboard(app, settings.frontend_dist_dir)
     return app

@@ -19,6 +19,11 @@ class Underlying(StrEnum):
     ETH = "ETH"
 
 
+# Contract values listed on Delta India (underlying units per contract). The engine always uses the product's
+# own `contract_value`; this table only serves estimates made without a product at hand (fee quotes).
+LISTED_CONTRACT_VALUE: dict[Underlying, Decimal] = {Underlying.BTC: Decimal("0.001"), Underlying.ETH: Decimal("0.01")}
+
+
 class OptionKind(StrEnum):
     CALL = "call"
     PUT = "put"
