@@ -1,0 +1,158 @@
+"""The log viewer (list, summary, export, live tail) and the dashboard's client-log intake."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import time
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
+
+from delta_strangle.api.deps import (
+    ClockDep,
+    SessionDep,
+    StateDep,
+    ViewerUser,
+    get_current_user,
+    oauth2_scheme,
+    require_viewer,
+)
+from delta_strangle.api.schemas.logs import (
+    BackendLogExportQuery,
+    BackendLogPage,
+    BackendLogPageQuery,
+    BackendLogStreamQuery,
+    BackendLogSummary,
+    BackendLogSummaryQuery,
+    ClientLogAccepted,
+    ClientLogBatch,
+)
+from delta_strangle.logs.client_logs import MAX_BODY_BYTES, RateLimiter, emit_client_logs
+from delta_strangle.logs.export import export_logs
+from delta_strangle.logs.livetail import follow_logs
+from delta_strangle.logs.parse import to_epoch_us
+from delta_strangle.logs.query import InvalidCursorError, search_logs
+from delta_strangle.logs.summary import summarize
+from delta_strangle.logs.tail import TAIL_SERVICE_NAME
+
+router = APIRouter(prefix="/api/logs", tags=["logs"])
+_TOO_LARGE = f"log batches are limited to {MAX_BODY_BYTES} bytes"
+
+
+@router.get("/backend", response_model=BackendLogPage, summary="Backend logs, newest first, with cursor pagination")
+async def list_backend_logs(
+    _user: ViewerUser, state: StateDep, params: Annotated[BackendLogPageQuery, Query()]
+) -> dict[str, Any]:
+    try:
+        page = await search_logs(state.engine, params.to_filter(), cursor=params.cursor, limit=params.limit)
+    except InvalidCursorError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+    total = None if page.total is None else vars(page.total)
+    return {"items": page.rows, "next_cursor": page.next_cursor, "total": total}
+
+
+@router.get("/backend/summary", response_model=BackendLogSummary, summary="Counts, top events, latest problems, lag")
+async def backend_log_summary(
+    _user: ViewerUser, state: StateDep, clock: ClockDep, params: Annotated[BackendLogSummaryQuery, Query()]
+) -> dict[str, Any]:
+    end = params.end or clock.now()
+    start = params.start or end - timedelta(hours=1)
+    if end < start:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "end must not be before start")
+    log_path = state.settings.backend_log_path
+    result = await summarize(
+        state.engine, since_us=to_epoch_us(start), until_us=to_epoch_us(end), now_us=to_epoch_us(clock.now()),
+        log_path=log_path,
+    )
+    tail = next((service for service in state.services if service.name == TAIL_SERVICE_NAME), None)
+    result["ingestion"]["service"] = tail.health().detail if tail is not None else None
+    return result
+
+
+@router.get("/backend/export", summary="Stream the filtered logs as CSV or NDJSON")
+async def export_backend_logs(
+    _user: ViewerUser, state: StateDep, clock: ClockDep, params: Annotated[BackendLogExportQuery, Query()]
+) -> StreamingResponse:
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
+    media = "text/csv; charset=utf-8" if params.format == "csv" else "application/x-ndjson"
+    return StreamingResponse(
+        export_logs(state.engine, params.to_filter(), fmt=params.format),
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="backend-logs-export-{stamp}.{params.format}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/backend/stream", summary="Live tail of new matching logs (server-sent events)")
+async def stream_backend_logs(
+    request: Request, _user: ViewerUser, state: StateDep, clock: ClockDep,
+    params: Annotated[BackendLogStreamQuery, Query()],
+) -> StreamingResponse:
+    events = follow_logs(
+        state.engine, params.to_filter(), clock=clock, after_id=params.after_id, disconnected=request.is_disconnected
+    )
+    return StreamingResponse(
+        events, media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    )
+
+
+async def client_log_principal(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+    api_key: Annotated[str | None, Header(alias="X-Log-API-Key")] = None,
+) -> str:
+    """Admit a logged-in viewer, or a caller presenting LOG_INGEST_API_KEY; answer who it is."""
+    configured = state.settings.log_ingest_api_key
+    if api_key and configured is not None and configured.get_secret_value():
+        if hmac.compare_digest(api_key.encode(), configured.get_secret_value().encode()):
+            return "api-key"
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log ingest key is not valid")
+    user = await require_viewer(await get_current_user(state, session, token))
+    return str(user.email)
+
+
+def _limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter | None = getattr(request.app.state, "client_log_limiter", None)
+    if limiter is None:
+        limiter = RateLimiter()
+        request.app.state.client_log_limiter = limiter
+    return limiter
+
+
+@router.post(
+    "/batch", response_model=ClientLogAccepted, status_code=status.HTTP_202_ACCEPTED,
+    summary="Accept a batch of the dashboard's own logs (JSON, any content type so sendBeacon works)",
+)
+async def accept_client_logs(
+    request: Request, principal: Annotated[str, Depends(client_log_principal)]
+) -> ClientLogAccepted:
+    address = request.client.host if request.client else None
+    if not _limiter(request).allow(f"{principal}|{address}", time.monotonic()):
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many log batches: slow down",
+                            headers={"Retry-After": "2"})
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, _TOO_LARGE)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, _TOO_LARGE)
+    try:
+        document = json.loads(body)
+        batch = ClientLogBatch.model_validate({"logs": document} if isinstance(document, list) else document)
+    except ValueError as exc:
+        detail = exc.errors(include_url=False) if isinstance(exc, ValidationError) else "body must be JSON"
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail) from exc
+    accepted = emit_client_logs(
+        (record.model_dump() for record in batch.logs), principal=principal, address=address
+    )
+    return ClientLogAccepted(accepted=accepted)
