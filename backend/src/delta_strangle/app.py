@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from delta_strangle import __version__
 from delta_strangle.api.correlation import CorrelationIdMiddleware
 from delta_strangle.api.errors import install_error_handlers
-from delta_strangle.api.routes import auth, health, users
+from delta_strangle.api.routes import auth, configs, fees, health, users
 from delta_strangle.api.routes import logs as log_routes
 from delta_strangle.api.spa import mount_dashboard
 from delta_strangle.api.state import AppState
@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     )
     app.add_middleware(CorrelationIdMiddleware)
     install_error_handlers(app)
-    for router in (health.router, auth.router, users.router):
+    for router in (health.router, auth.router, users.router, configs.router, fees.router):
         app.include_router(router)
     app.include_router(log_routes.router)
     # Last: the dashboard's catch-all must not shadow any API route.
