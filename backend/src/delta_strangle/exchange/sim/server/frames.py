@@ -42,7 +42,9 @@ def ticker_frame(product: SimProduct, ticker: SimTicker) -> dict[str, Any]:
         "type": "ticker", "sy": product.symbol, "sp": wire.num(ticker.spot), "ts": wire.micros(ticker.timestamp),
         "d": [{
             "s": product.symbol, "i": product.id, "m": wire.num(ticker.mark_price), "m24hc": "0.0000",
-            "ohlc": None, "oi": [str(ticker.oi_contracts), "0.0000"], "pb": None,
+            # No trades happen in the simulated book, so there is no 24 h candle to report.
+            "ohlc": None, "oi": [str(ticker.oi_contracts), "0.0000"],
+            "pb": [wire.num(product.tick_size), wire.num(ticker.mark_price * 3 + ticker.spot / 10)],
             "q": [wire.num(ticker.best_ask), str(ticker.ask_size), wire.num(ticker.best_bid), str(ticker.bid_size),
                   None],
             "qiv": [wire.fnum(ticker.ask_iv), wire.fnum(ticker.bid_iv), wire.fnum(ticker.mark_iv)],

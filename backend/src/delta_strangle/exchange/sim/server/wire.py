@@ -157,11 +157,14 @@ def fill_json(core: SimulatedExchangeCore, fill: SimFill) -> dict[str, Any]:
         "meta_data": {
             "effective_commission_rate": num(fill.effective_commission_rate),
             "order_price": num(order.limit_price) if order is not None else None,
-            "order_size": order.size if order is not None else fill.size,
+            # Strings, as in the India docs' Fill example (a Global live sample shows integers).
+            "order_size": str(order.size if order is not None else fill.size),
             "order_type": fill.order_type.value if fill.order_type is not None else None,
-            "order_unfilled_size": order.unfilled_size if order is not None else 0,
-            "trading_fee_credits_used": "0", "commission_deto": "0", "tfc_used_for_commission": "0",
-            "total_commission_in_settling_asset": commission,
+            "order_unfilled_size": str(order.unfilled_size if order is not None else 0),
+            "trading_fee_credits_used": "0", "commission_deto": "0", "commission_deto_in_settling_asset": "0",
+            "liquidation_fee_deto": "0", "liquidation_fee_deto_in_settling_asset": "0",
+            "tfc_used_for_commission": "0", "tfc_used_for_liquidation_fee": "0",
+            "total_commission_in_settling_asset": commission, "total_liquidation_fee_in_settling_asset": "0",
         },
     }
 

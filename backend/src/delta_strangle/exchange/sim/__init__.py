@@ -1,0 +1,1 @@
+"""The simulated Delta Exchange: a seeded option market, matching, and Delta's protocol (docs/simulator.md)."""
