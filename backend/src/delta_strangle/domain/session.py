@@ -2,6 +2,7 @@
 
     waiting ──► entering ──► live ──► exiting ──► done
        │            │          │         │
+       │            │          │  ◄──────┘ (a per-leg stop closed one leg)
        └────────────┴──────────┴─────────┴──► halted ──► exiting | live | done
 
 `halted` means the engine cannot tell what it holds; only the operator (or a clean reconciliation) leaves it.
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
 
+from delta_strangle.domain.config import StrategyConfig
 from delta_strangle.domain.instruments import OptionKind
 from delta_strangle.domain.orders import CLIENT_ORDER_ID_MAX_LENGTH, Side
 
@@ -43,7 +45,8 @@ _ALLOWED: dict[SessionState, frozenset[SessionState]] = {
     SessionState.WAITING: frozenset({SessionState.ENTERING, SessionState.DONE, SessionState.HALTED}),
     SessionState.ENTERING: frozenset({SessionState.LIVE, SessionState.EXITING, SessionState.DONE, SessionState.HALTED}),
     SessionState.LIVE: frozenset({SessionState.EXITING, SessionState.HALTED}),
-    SessionState.EXITING: frozenset({SessionState.DONE, SessionState.HALTED}),
+    # exiting -> live: a per-leg stop closed one leg and the other stays open.
+    SessionState.EXITING: frozenset({SessionState.LIVE, SessionState.DONE, SessionState.HALTED}),
     SessionState.HALTED: frozenset({SessionState.LIVE, SessionState.EXITING, SessionState.DONE}),
     SessionState.DONE: frozenset(),
 }
@@ -107,7 +110,11 @@ NO_TRADE = "no_trade"
 class Arm:
     """Arm a profile: wait for the next entry time (or enter now) and repeat daily until stopped."""
 
+    config: StrategyConfig
+    profile_id: int | None = None
+    config_version: int | None = None
     enter_now: bool = False
+    actor: str | None = None
 
 
 @dataclass(frozen=True)
