@@ -178,7 +178,8 @@ class FileFollower:
             if on_disk is not None and (on_disk.st_dev, on_disk.st_ino) == (current.device, current.inode):
                 if self._was_truncated(current):
                     self.stats.truncations += 1
-                    self._adopt(self._reopen_same(current), 0, False)
+                    current = self._reopen_same(current)
+                    self._adopt(current, 0, False)
                 yield from self._drain(current)
                 return
             # Rotated away or deleted: what was written to the old file comes first.
