@@ -146,7 +146,8 @@ def position_update(core: SimulatedExchangeCore, event: PositionChanged) -> dict
 
 def margins(core: SimulatedExchangeCore, account: Account) -> dict[str, Any]:
     row = wire.wallet_json(account.user_id, core.wallet(account))
-    return {"type": "margins", "action": "update", **row, "timestamp": wire.micros(core.now)}
+    return {"type": "margins", "action": "update", **row, "robo_trading_equity": "0",
+            "timestamp": wire.micros(core.now)}
 
 
 def v2_user_trade(event: FillHappened, seq: int) -> dict[str, Any]:

@@ -46,5 +46,5 @@ async def run_sim_server(host: str, port: int, seed: int, fault_plan_path: Path 
     print(credentials_banner(seed, host, port), flush=True)  # the operator needs these lines
     logger.info("simulator serving", extra={"event": "sim_server_started", "host": host, "port": port, "seed": seed,
                                              "fault_rules": len(rules)})
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", ws="websockets"))
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", ws="websockets-sansio"))
     await server.serve()
