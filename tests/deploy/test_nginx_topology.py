@@ -301,6 +301,19 @@ def test_websocket_upgrade(site: Nginx, path: str) -> None:
         assert ws.recv(timeout=5) == "ping"
 
 
+@pytest.mark.parametrize("path", ["/api/logs/backend/stream", "/api/trading/stream"])
+def test_server_sent_events_arrive_immediately(site: Nginx, path: str) -> None:
+    with httpx.Client(timeout=httpx.Timeout(10.0, read=5.0)) as client:
+        with client.stream("GET", site.url + path, headers={"Accept-Encoding": "gzip"}) as response:
+            assert response.status_code == 200
+            assert "content-encoding" not in response.headers
+            chunks = response.iter_raw()
+            first = next(chunks)  # the backend holds the stream open until released
+            assert first.startswith(b"data: ")
+            assert client.get(f"{site.url}/api/_standin/release?{path}").status_code == 200
+            assert b"data: bye" in first + b"".join(chunks)
+
+
 @pytest.mark.parametrize("path", ["/api/analytics/export", "/api/logs/backend/export"])
 def test_large_export_streams_without_buffering(site: Nginx, path: str) -> None:
     total_size = len(FIRST_CHUNK) + BODY_CHUNKS * len(BODY_CHUNK)
