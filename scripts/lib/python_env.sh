@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Shared by run.sh and test.sh: make backend/.venv match backend/requirements.lock.
+# Shared by run.sh and test.sh: make backend/.venv match backend/requirements-dev.lock.
 # Re-installs only when the lock or pyproject changed (a stamp file records their hash).
 
 ensure_python_env() {
@@ -12,10 +12,10 @@ ensure_python_env() {
     echo "==> creating $venv"
     python3 -m venv "$venv"
   fi
-  wanted=$(cat "$backend/requirements.lock" "$backend/pyproject.toml" | sha256sum | cut -d' ' -f1)
+  wanted=$(cat "$backend/requirements-dev.lock" "$backend/pyproject.toml" | sha256sum | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
     echo "==> installing locked Python dependencies"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes -r "$backend/requirements.lock"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes -r "$backend/requirements-dev.lock"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e "$backend"
     echo "$wanted" > "$stamp"
   fi
