@@ -26,7 +26,7 @@ from delta_strangle.exchange.sim.convert import to_fill, to_order, to_position, 
 from delta_strangle.exchange.sim.core import SimError, SimulatedExchangeCore, default_credentials
 from delta_strangle.exchange.sim.events import FillHappened, MarketStepped, OrderChanged, PositionChanged
 from delta_strangle.exchange.sim.faults import FaultInjector, FaultKind, FaultPlan
-from delta_strangle.exchange.sim.market import GbmMarket
+from delta_strangle.exchange.sim.market import GbmMarket, MarketModel
 from delta_strangle.exchange.sim.state import SimStateStore, core_from_state, core_to_state
 
 logger = logging.getLogger(__name__)
@@ -258,9 +258,9 @@ class SimulatedExchange:
         self.core.faults.arm(plan, self.clock.now())
 
 
-def build_core(config: SimConfig, start: datetime) -> SimulatedExchangeCore:
-    """Build a fresh core on the random-walk market, with the seed's default account."""
-    core = SimulatedExchangeCore(config, GbmMarket(config, start), FaultInjector(config.seed))
+def build_core(config: SimConfig, start: datetime, market: MarketModel | None = None) -> SimulatedExchangeCore:
+    """Build a fresh core (random-walk market unless one is given) with the seed's default account."""
+    core = SimulatedExchangeCore(config, market or GbmMarket(config, start), FaultInjector(config.seed))
     key, secret = default_credentials(config.seed)
     core.add_account(key, secret)
     return core

@@ -83,3 +83,20 @@ async def test_the_quota_endpoint_reports_units_used(signed: SignedClient) -> No
     response = await signed.request("GET", "/v2/rate_limits/quota")
     assert response.json()["current_quota"] == 6
     assert "remaining_time_in_milliseconds" in response.json()
+
+
+async def test_a_timeout_fault_answers_504_after_executing_the_order(signed: SignedClient) -> None:
+    from tests.exchange.sim.builders import nearest_product
+
+    from delta_strangle.exchange.sim.faults import FaultKind, FaultPlan, FaultRule
+
+    server = signed.client._transport.app.state.sim_server  # type: ignore[attr-defined]
+    server.core.faults.arm(FaultPlan(rules=(FaultRule(kind=FaultKind.TIMEOUT_AFTER_EXECUTE, max_count=1),)),
+                           server.core.now)
+    product = nearest_product(server.core, "call_options", 2)
+    lost = await signed.request("POST", "/v2/orders", body={
+        "product_id": product.id, "size": 1, "side": "sell", "order_type": "limit_order",
+        "limit_price": str(server.core.ticker(product).best_bid), "client_order_id": "lost-1"})
+    assert lost.status_code == 504
+    found = await signed.request("GET", "/v2/orders/client_order_id/lost-1")
+    assert found.json()["result"]["state"] == "closed"
