@@ -37,7 +37,7 @@ class OpenFile:
     fd: int
     device: int
     inode: int
-    prefix: bytes = b""  # first FINGERPRINT_BYTES bytes seen, for the checkpoint
+    prefix: bytes = b""  # the file's first bytes up to the read position (at most FINGERPRINT_BYTES)
     lines: int = field(default=0)
 
     def checkpoint(self, byte_offset: int, skipping: bool, lines_ingested: int) -> Checkpoint:
@@ -131,6 +131,8 @@ class FileFollower:
         return found
 
     def _adopt(self, opened: OpenFile, offset: int, skipping: bool) -> None:
+        # Only bytes we have consumed identify the file; later bytes may still change (truncation).
+        opened.prefix = opened.prefix[: min(FINGERPRINT_BYTES, offset)]
         self.close()
         self.file = opened
         self.read_pos = offset
@@ -175,11 +177,12 @@ class FileFollower:
                     return
                 self._adopt(opened, 0, False)
                 continue
+            if self._was_truncated(current):
+                # Truncated in place (copytruncate or `> file`), wherever the file now lives.
+                self.stats.truncations += 1
+                current = self._reopen_same(current)
+                self._adopt(current, 0, False)
             if on_disk is not None and (on_disk.st_dev, on_disk.st_ino) == (current.device, current.inode):
-                if self._was_truncated(current):
-                    self.stats.truncations += 1
-                    current = self._reopen_same(current)
-                    self._adopt(current, 0, False)
                 yield from self._drain(current)
                 return
             # Rotated away or deleted: what was written to the old file comes first.
@@ -199,7 +202,7 @@ class FileFollower:
 
     def _reopen_same(self, current: OpenFile) -> OpenFile:
         # Same descriptor, fresh prefix: the old first bytes are gone.
-        return OpenFile(os.dup(current.fd), current.device, current.inode, os.pread(current.fd, FINGERPRINT_BYTES, 0))
+        return OpenFile(os.dup(current.fd), current.device, current.inode)
 
     def _was_truncated(self, current: OpenFile) -> bool:
         size = os.fstat(current.fd).st_size
@@ -213,8 +216,8 @@ class FileFollower:
             chunk = os.pread(current.fd, self.chunk_size, self.read_pos)
             if not chunk:
                 return
-            if len(current.prefix) < FINGERPRINT_BYTES and self.read_pos <= len(current.prefix):
-                current.prefix = (current.prefix + chunk[len(current.prefix) - self.read_pos :])[:FINGERPRINT_BYTES]
+            if self.read_pos < FINGERPRINT_BYTES:
+                current.prefix = (current.prefix[: self.read_pos] + chunk)[:FINGERPRINT_BYTES]
             base = self.read_pos - len(self.buffer)  # file offset of data[0]
             self.read_pos += len(chunk)
             data = self.buffer + chunk if self.buffer else chunk
