@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from delta_strangle.domain.config import StrategyConfig
+from delta_strangle.domain.fees import FeeCharge, FeeSource
 from delta_strangle.domain.instruments import OptionContract, OptionKind, Underlying
 from delta_strangle.domain.orders import Fill, OrderType, Side, TimeInForce
-from delta_strangle.domain.positions import LegPosition
+from delta_strangle.domain.positions import LegPosition, apply_fill
 from delta_strangle.domain.schedule import DayPlan
 from delta_strangle.domain.session import OrderPurpose, SessionState
 from delta_strangle.domain.trailing import RiskState
@@ -276,19 +277,18 @@ async def _load_record(db: AsyncSession, row: TradingSessionRow) -> SessionRecor
     )
     legs = await db.scalars(select(SessionLegRow).where(SessionLegRow.session_id == row.id))
     for leg_row in legs:
-        fill_ids = await db.scalars(select(FillRow.fill_id).where(FillRow.leg_id == leg_row.id))
         contract = OptionContract(
             product_id=leg_row.product_id, symbol=leg_row.symbol, underlying=Underlying(config.underlying),
             kind=OptionKind(leg_row.kind), strike=leg_row.strike, settlement_time=leg_row.settlement_at,
             contract_value=leg_row.contract_value, tick_size=leg_row.tick_size,
         )
-        position = LegPosition.for_contract(contract).model_copy(
-            update={
-                "size": leg_row.size, "avg_entry_price": leg_row.avg_entry_price,
-                "entry_premium_usd": leg_row.entry_premium_usd, "realised_gross_usd": leg_row.realised_gross_usd,
-                "fees_usd": leg_row.fees_usd, "applied_fill_ids": frozenset(fill_ids),
-            }
-        )
+        # The position is rebuilt from the journaled fills, not read from the leg row: a crash between writing
+        # a fill and updating the leg can then never leave the two disagreeing.
+        position = LegPosition.for_contract(contract)
+        fills = await db.scalars(select(FillRow).where(FillRow.leg_id == leg_row.id).order_by(FillRow.id))
+        for fill_row in fills:
+            charge = FeeCharge(amount=fill_row.commission, source=FeeSource(fill_row.fee_source))
+            position = apply_fill(position, _fill_from_row(fill_row), charge)
         record.legs[contract.kind] = LegRecord(
             contract=contract, target_size=leg_row.target_size, position=position, id=leg_row.id,
             entry_delta=leg_row.entry_delta, entry_mid=leg_row.entry_mid,

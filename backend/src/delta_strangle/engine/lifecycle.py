@@ -1,0 +1,275 @@
+"""The long jobs of a session: entry (both legs at once, legging protection), exit, unwind and panic flatten.
+
+Each job runs as one task owned by the engine loop; the loop aborts it (an Event) and awaits its end before
+anything else touches the same legs, so jobs never overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from delta_strangle.domain.config import ExecutionConfig
+from delta_strangle.domain.exits import daily_cap_blocks_entry
+from delta_strangle.domain.expiry import choose_expiry
+from delta_strangle.domain.instruments import OptionKind
+from delta_strangle.domain.outcomes import NoTrade, NoTradeReason
+from delta_strangle.domain.positions import LegPosition
+from delta_strangle.domain.session import (
+    ENTRY_INCOMPLETE,
+    LEGGING_UNWIND,
+    NO_TRADE,
+    PANIC,
+    OrderPurpose,
+    SessionState,
+)
+from delta_strangle.domain.strikes import LegChoice, StrangleChoice, select_strangle
+from delta_strangle.engine.executor import WorkResult
+from delta_strangle.engine.records import LegRecord, SessionRecord
+from delta_strangle.exchange.errors import ExchangeError
+
+if TYPE_CHECKING:
+    from delta_strangle.engine.engine import TradingEngine
+
+logger = logging.getLogger(__name__)
+
+EXIT_ROUNDS = 3
+FLAT_CHECKS = 10
+
+
+async def run_entry(engine: TradingEngine, session: SessionRecord, abort: asyncio.Event) -> None:
+    """Choose the strangle, sell both legs at once, and end live, unwound, or halted."""
+    config = session.config
+    assert session.plan is not None
+    await engine.move(session, SessionState.ENTERING, "entry time reached")
+    session.started_at = engine.clock.now()
+    prior = await engine.prior_net_today(session)
+    blocked = daily_cap_blocks_entry(config.exits, prior)
+    choice = blocked or await _choose(engine, session)
+    if isinstance(choice, NoTrade):
+        session.exit_reason, session.exit_detail = NO_TRADE, f"{choice.reason.value}: {choice.detail}"
+        await engine.journal.event(session.id, "no_trade", f"no trade: {choice.detail}", level="warning")
+        await engine.finish(session)
+        return
+    session.settlement_at = choice.call.contract.settlement_time
+    session.spot["entry"] = format(choice.spot, "f")
+    for leg_choice in (choice.call, choice.put):
+        session.legs[leg_choice.contract.kind] = _leg(leg_choice, config.contracts_per_leg)
+    await engine.journal.save_now(session)
+    await engine.journal.event(
+        session.id, "strangle_selected",
+        f"selected {choice.call.contract.symbol} and {choice.put.contract.symbol}",
+        call=choice.call.reason, put=choice.put.reason, spot=choice.spot,
+    )
+    engine.watch_symbols(session)
+    results = await _work_both(engine, session, abort)
+    if all(r.complete for r in results.values()):
+        await engine.move(session, SessionState.LIVE, "both legs filled")
+        return
+    if any(r.uncertain for r in results.values()):
+        await engine.halt(session, "entry orders in an unknown state: " + _describe(results))
+        return
+    legging = any(r.complete for r in results.values()) or any(r.filled for r in results.values())
+    reason = LEGGING_UNWIND if legging else ENTRY_INCOMPLETE
+    session.exit_reason, session.exit_detail = reason, _describe(results)
+    if legging:
+        await engine.journal.event(
+            session.id, "legging_unwind", f"entry incomplete ({_describe(results)}): buying back what filled",
+            level="error", alert=True, filled={k.value: r.filled for k, r in results.items()},
+        )
+    await unwind(engine, session, reason)
+
+
+async def _choose(engine: TradingEngine, session: SessionRecord) -> StrangleChoice | NoTrade:
+    config, plan, now = session.config, session.plan, engine.clock.now()
+    assert plan is not None
+    try:
+        contracts = await engine.exchange.list_option_contracts(config.underlying)
+        expiry = choose_expiry(config.expiry, exit_at=plan.exit_at, listed={c.expiry for c in contracts}, now=now)
+        if isinstance(expiry, NoTrade):
+            return expiry
+        chain = await engine.exchange.get_option_chain(config.underlying, expiry)
+    except ExchangeError as exc:
+        return NoTrade(reason=NoTradeReason.INVARIANT_BROKEN, detail=f"market data unavailable: {exc}")
+    for quote in chain.quotes.values():
+        engine.quotes.update(quote)
+    return select_strangle(chain, config, exit_at=plan.exit_at, now=engine.clock.now())
+
+
+def _leg(choice: LegChoice, size: int) -> LegRecord:
+    return LegRecord(
+        contract=choice.contract, target_size=size, position=LegPosition.for_contract(choice.contract),
+        entry_delta=choice.delta, entry_mid=choice.mid, distance_from_spot_pct=choice.distance_from_spot_pct,
+        selection_reason=choice.reason,
+    )
+
+
+async def _work_both(
+    engine: TradingEngine, session: SessionRecord, abort: asyncio.Event
+) -> dict[OptionKind, WorkResult]:
+    """Work both legs concurrently; once one is done, the other gets the legging timeout to finish."""
+    execution = session.config.execution
+    stops = {kind: asyncio.Event() for kind in session.legs}
+    tasks = {
+        kind: asyncio.create_task(
+            engine.executor.work(session, leg, OrderPurpose.ENTRY, leg.target_size, execution, stops[kind],
+                                 engine.attempts_for(session))
+        )
+        for kind, leg in session.legs.items()
+    }
+    relay = asyncio.create_task(_relay(abort, stops.values()))
+    watchdog: asyncio.Task[None] | None = None
+    try:
+        pending = set(tasks.values())
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            if not pending:
+                break
+            finished = next(iter(done)).result()
+            if not finished.complete:
+                for event in stops.values():  # one leg failed: stop the other at once
+                    event.set()
+            elif watchdog is None:
+                timeout = execution.legging_timeout_seconds
+                watchdog = asyncio.create_task(_after(engine, timeout, stops.values()))
+        return {kind: task.result() for kind, task in tasks.items()}
+    finally:
+        for helper in (relay, watchdog):
+            if helper is not None:
+                helper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await helper
+
+
+async def _relay(source: asyncio.Event, targets: object) -> None:
+    await source.wait()
+    for event in targets:  # type: ignore[attr-defined]
+        event.set()
+
+
+async def _after(engine: TradingEngine, seconds: float, targets: object) -> None:
+    await engine.clock.sleep(seconds)
+    for event in targets:  # type: ignore[attr-defined]
+        event.set()
+
+
+def _describe(results: dict[OptionKind, WorkResult]) -> str:
+    return ", ".join(f"{k.value} {r.filled}/{r.target} ({r.reason})" for k, r in results.items())
+
+
+def _protective(execution: ExecutionConfig) -> ExecutionConfig:
+    # Buying back exposure must finish: the profile's steps first, then a market IOC for any remainder.
+    return execution.model_copy(update={"market_fallback": True})
+
+
+async def close_legs(
+    engine: TradingEngine, session: SessionRecord, symbols: tuple[str, ...], purpose: OrderPurpose,
+    abort: asyncio.Event | None = None,
+) -> bool:
+    """Buy back the named open legs (reduce-only), in rounds, until flat; False when something remains."""
+    abort = abort or asyncio.Event()
+    execution = _protective(session.config.execution)
+    for _ in range(EXIT_ROUNDS):
+        legs = [leg for leg in session.legs.values() if leg.symbol in symbols and leg.position.size < 0]
+        if not legs or abort.is_set():
+            break
+        results = await asyncio.gather(
+            *(
+                engine.executor.work(session, leg, purpose, -leg.position.size, execution, abort,
+                                     engine.attempts_for(session))
+                for leg in legs
+            )
+        )
+        if any(r.uncertain for r in results):
+            return False
+    return all(not leg.position.is_open for leg in session.legs.values() if leg.symbol in symbols)
+
+
+async def run_exit(engine: TradingEngine, session: SessionRecord, reason: str, detail: str,
+                   symbols: tuple[str, ...], abort: asyncio.Event) -> None:
+    """Close the named legs, confirm through positions, and end done, live (one leg left) or halted."""
+    if session.state is not SessionState.EXITING:
+        session.exit_reason, session.exit_detail = reason, detail
+        await engine.move(session, SessionState.EXITING, f"exit: {reason}")
+    flat = await close_legs(engine, session, symbols, OrderPurpose.EXIT, abort)
+    if abort.is_set():
+        return
+    if not flat:
+        await engine.halt(session, f"exit incomplete after {EXIT_ROUNDS} rounds: " + _sizes(session))
+        return
+    if not await confirm_positions(engine, session):
+        return
+    if session.open_legs:
+        session.exit_reason = session.exit_detail = None
+        await engine.move(session, SessionState.LIVE, f"{reason}: closed {', '.join(symbols)}; other leg stays open")
+        return
+    await engine.finish(session)
+
+
+async def unwind(engine: TradingEngine, session: SessionRecord, reason: str) -> None:
+    """Buy back whatever an unfinished entry sold, confirm flat, and end the session."""
+    symbols = tuple(leg.symbol for leg in session.legs.values())
+    if session.open_legs and not await close_legs(engine, session, symbols, OrderPurpose.UNWIND):
+        await engine.halt(session, f"unwind incomplete: {_sizes(session)}")
+        return
+    if not await confirm_positions(engine, session):
+        return
+    session.exit_reason = session.exit_reason or reason
+    await engine.finish(session)
+
+
+async def run_panic(engine: TradingEngine, session: SessionRecord) -> str:
+    """Cancel the session's orders and flatten its products now; confirm flat via positions."""
+    pids = session.product_ids
+    if not pids:
+        session.exit_reason = session.exit_reason or PANIC
+        await engine.finish(session)
+        return "nothing held: session ended"
+    started = engine.clock.now() - timedelta(seconds=5)
+    for attempt in range(FLAT_CHECKS):
+        try:
+            await engine.exchange.cancel_all_orders(pids)
+            positions = await engine.exchange.list_positions(pids)
+            if all(p.size == 0 for p in positions):
+                break
+            await engine.exchange.close_positions(pids)
+        except ExchangeError as exc:
+            await engine.journal.event(session.id, "panic_retry", f"panic step failed: {exc}", level="warning")
+        await engine.clock.sleep(engine.executor.poll_seconds * (attempt + 1))
+    await engine.collect_fills_since(session, started)
+    if session.state is not SessionState.HALTED:
+        session.exit_reason, session.exit_detail = PANIC, "panic: flattened by the operator"
+    if not await confirm_positions(engine, session):
+        return "not confirmed flat: session halted"
+    session.exit_reason = PANIC
+    await engine.finish(session)
+    return "flat: confirmed through positions"
+
+
+async def confirm_positions(engine: TradingEngine, session: SessionRecord) -> bool:
+    """Compare the journal's sizes with the exchange's positions on our products; halt when they differ."""
+    exchange_view: dict[str, int] = {}
+    for attempt in range(FLAT_CHECKS):
+        try:
+            positions = await engine.exchange.list_positions(session.product_ids)
+        except ExchangeError:
+            await engine.clock.sleep(engine.executor.poll_seconds * (attempt + 1))
+            continue
+        exchange_view = {leg.symbol: 0 for leg in session.legs.values()}
+        exchange_view.update({p.symbol: p.size for p in positions if p.symbol in exchange_view})
+        if exchange_view == session.sizes:
+            return True
+        # Fills can trail positions by a moment: pull them once before calling it a mismatch.
+        await engine.collect_fills_since(session, session.started_at or session.created_at)
+        if exchange_view == session.sizes:
+            return True
+        await engine.clock.sleep(engine.executor.poll_seconds * (attempt + 1))
+    await engine.halt(session, "journal and exchange positions differ", exchange_view=exchange_view)
+    return False
+
+
+def _sizes(session: SessionRecord) -> str:
+    return ", ".join(f"{symbol} {size}" for symbol, size in session.sizes.items())

@@ -1,0 +1,141 @@
+"""Start-up (and restart) reconciliation of the journal with the exchange, on our own products only.
+
+For the account's newest open session: settle every unsettled order intent by client order id (cancel and
+confirm any still open), pull fills we have not journaled, compare positions; then resume, finish an
+interrupted entry or exit, or halt with both views. Older open sessions are halted: one engine runs one
+session at a time, so two open ones mean something went wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from delta_strangle.domain.session import ENTRY_INCOMPLETE, LEGGING_UNWIND, SessionState
+from delta_strangle.engine import lifecycle
+from delta_strangle.engine.records import IntentStatus, SessionRecord
+from delta_strangle.exchange.errors import ExchangeError
+
+if TYPE_CHECKING:
+    from delta_strangle.engine.engine import TradingEngine
+
+logger = logging.getLogger(__name__)
+
+
+async def recover(engine: TradingEngine, *, resume_halted: bool = False) -> None:
+    """Load the account's open sessions and reconcile the newest with the exchange.
+
+    A halted session stays halted on start-up; only the operator's Restart (`resume_halted`) lets a clean
+    reconciliation carry it on.
+    """
+    sessions = await engine.journal.store.open_sessions(engine.account)
+    engine.session = None
+    if not sessions:
+        return
+    *older, current = sessions
+    for stale in older:
+        await engine.halt(stale, f"superseded by session {current.id}: two open sessions for one account")
+    engine.session = current
+    await engine.journal.event(current.id, "recovery_started", f"reconciling session {current.id} ({current.state})")
+    if current.mode != engine.mode:
+        await engine.halt(current, f"session ran in {current.mode} mode; this engine runs in {engine.mode}: "
+                                   "modes never switch silently")
+        return
+    if current.state is SessionState.WAITING:
+        return
+    settled = await _settle_intents(engine, current)
+    await engine.collect_fills_since(current, (current.started_at or current.created_at) - timedelta(minutes=1))
+    exchange_view = await _exchange_sizes(engine, current)
+    if not settled or exchange_view is None:
+        await engine.halt(current, "could not settle orders or read positions during recovery",
+                          exchange_view=exchange_view)
+        return
+    if exchange_view != current.sizes:
+        await engine.halt(current, "journal and exchange disagree after recovery", exchange_view=exchange_view)
+        return
+    if current.state is SessionState.HALTED and not resume_halted:
+        await engine.journal.event(current.id, "still_halted", "session stays halted until the operator acts",
+                                   level="warning", journal=current.sizes, exchange=exchange_view)
+        return
+    await _resume(engine, current)
+
+
+async def _settle_intents(engine: TradingEngine, session: SessionRecord) -> bool:
+    intents = await engine.journal.store.intents(session.id)  # type: ignore[arg-type]
+    counters: dict[str, int] = {}
+    for intent in intents:
+        key = f"{_kind_of(session, intent.product_id)}:{intent.purpose.value}"
+        counters[key] = max(counters.get(key, 0), intent.attempt + 1)
+    engine.seed_attempts(session.id, counters)  # type: ignore[arg-type]
+    for intent in intents:
+        if intent.status not in IntentStatus.UNSETTLED:
+            continue
+        try:
+            order = await engine.exchange.find_order_by_client_id(intent.client_order_id)
+        except ExchangeError:
+            return False
+        if order is None:
+            intent.status = IntentStatus.NOT_PLACED
+            await engine.journal.update_intent(intent)
+            continue
+        if not order.state.is_terminal:
+            final = await engine.executor.cancel_confirmed(intent, order)
+            if final is None:
+                return False
+        else:
+            intent.exchange_order_id, intent.exchange_state = order.order_id, order.state.value
+            intent.filled_size, intent.status = order.filled_size, IntentStatus.TERMINAL
+            await engine.journal.update_intent(intent)
+        await engine.journal.event(session.id, "intent_settled", f"{intent.client_order_id} settled on recovery",
+                                   filled=intent.filled_size, state=intent.status)
+    return True
+
+
+def _kind_of(session: SessionRecord, product_id: int) -> str:
+    leg = session.leg_for_product(product_id)
+    return leg.kind.value if leg else "unknown"
+
+
+async def _exchange_sizes(engine: TradingEngine, session: SessionRecord) -> dict[str, int] | None:
+    if not session.product_ids:
+        return {}
+    try:
+        positions = await engine.exchange.list_positions(session.product_ids)
+    except ExchangeError:
+        return None
+    view = {leg.symbol: 0 for leg in session.legs.values()}
+    view.update({p.symbol: p.size for p in positions if p.symbol in view})
+    return view
+
+
+async def _resume(engine: TradingEngine, session: SessionRecord) -> None:
+    state = session.state
+    if state is SessionState.HALTED:
+        # A clean reconciliation lets a halted session carry on from what it holds.
+        session.halt_reason = None
+        if session.open_legs:
+            await engine.move(session, SessionState.LIVE, "reconciled: journal and exchange agree")
+        else:
+            await engine.finish(session)
+        return
+    if state is SessionState.ENTERING:
+        if all(leg.position.size == -leg.target_size for leg in session.legs.values()) and len(session.legs) == 2:
+            await engine.move(session, SessionState.LIVE, "recovered: both legs had filled before the restart")
+            return
+        filled = any(leg.position.is_open for leg in session.legs.values())
+        session.exit_reason = LEGGING_UNWIND if filled else ENTRY_INCOMPLETE
+        session.exit_detail = "entry interrupted by a restart"
+        await engine.journal.event(session.id, "legging_unwind", "entry interrupted by a restart: unwinding",
+                                   level="error", alert=True, journal=session.sizes)
+        engine.start_job(lambda abort: lifecycle.unwind(engine, session, session.exit_reason or LEGGING_UNWIND))
+        return
+    if state is SessionState.EXITING:
+        symbols = tuple(leg.symbol for leg in session.open_legs)
+        reason = session.exit_reason or "resumed_exit"
+        engine.start_job(lambda abort: lifecycle.run_exit(engine, session, reason, session.exit_detail or "",
+                                                          symbols, abort))
+        return
+    if state is SessionState.LIVE:
+        engine._prior_today = await engine.prior_net_today(session)
+        await engine.journal.event(session.id, "resumed", "resumed monitoring after restart", journal=session.sizes)

@@ -1,0 +1,135 @@
+"""A trading engine on the in-process simulated exchange, a temporary database and a replay clock."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from delta_strangle.clock import ReplayClock
+from delta_strangle.domain.config import (
+    DistanceSelection,
+    ExecutionConfig,
+    ExitConfig,
+    ScheduleConfig,
+    StrategyConfig,
+)
+from delta_strangle.engine.engine import TradingEngine
+from delta_strangle.engine.journal import Journal
+from delta_strangle.exchange.sim.config import ExpiryListing, SimConfig, UnderlyingModel
+from delta_strangle.exchange.sim.exchange import SimulatedExchange, build_simulated_exchange
+from delta_strangle.exchange.sim.state import InMemoryStateStore
+from delta_strangle.store.db import create_engine, create_session_factory
+from delta_strangle.store.journal import SqlJournalStore
+from delta_strangle.store.migrate import upgrade_to_head
+
+# A Wednesday 03:58 UTC = 09:28 IST: two minutes before a 09:30 IST entry.
+START = datetime(2026, 11, 25, 3, 58, tzinfo=UTC)
+
+
+def sim_config(**overrides: Any) -> SimConfig:
+    btc = UnderlyingModel(
+        symbol="BTC", index_symbol=".DEXBTUSD", start_price=Decimal("95000"), annual_vol=0.5, jumps_per_day=0,
+        strike_step=Decimal("500"), strikes_each_side=16, contract_value=Decimal("0.001"),
+        tick_size=Decimal("0.1"), atm_vol=0.5, min_half_spread=Decimal("2"), quote_size=50,
+    )
+    values: dict[str, Any] = {
+        "seed": 11, "step_seconds": 5.0, "underlyings": (btc,),
+        "expiries": ExpiryListing(daily_count=3, weekly_count=0, monthly_count=0),
+    }
+    values.update(overrides)
+    return SimConfig.model_validate(values)
+
+
+def profile(**overrides: Any) -> StrategyConfig:
+    values: dict[str, Any] = {
+        "name": "test-strangle",
+        "schedule": ScheduleConfig(entry_time=time(9, 30), latest_entry_time=time(10, 30), exit_time=time(15, 20),
+                                   repeat_daily=False),
+        "strikes": DistanceSelection(call_distance_pct=Decimal(3), put_distance_pct=Decimal(3)),
+        "contracts_per_leg": 2,
+        "exits": ExitConfig(max_loss_pct=Decimal(300), max_profit_pct=Decimal(90), stale_quote_seconds=30),
+        "execution": ExecutionConfig(limit_attempts=3, attempt_seconds=10, legging_timeout_seconds=60,
+                                     max_slippage_pct=Decimal(50)),
+    }
+    values.update(overrides)
+    return StrategyConfig.model_validate(values)
+
+
+@dataclass
+class Harness:
+    clock: ReplayClock
+    exchange: SimulatedExchange
+    engine: TradingEngine
+    db: AsyncEngine
+    store: SqlJournalStore
+    sim_store: InMemoryStateStore
+
+    async def run_until(self, predicate: Callable[[], bool], *, max_seconds: float = 4 * 3600, step: float = 1.0
+                        ) -> None:
+        """Advance the replay clock until the predicate holds (or fail after max_seconds of simulated time)."""
+        waited = 0.0
+        while not predicate():
+            if waited >= max_seconds:
+                raise AssertionError(f"condition not reached within {max_seconds} simulated seconds")
+            await self.clock.advance(step)
+            for _ in range(20):
+                await asyncio.sleep(0)
+            waited += step
+
+    async def settle(self, seconds: float = 30.0) -> None:
+        await self.run_until(lambda: False, max_seconds=seconds) if False else None
+        for _ in range(int(seconds)):
+            await self.clock.advance(1.0)
+            for _ in range(20):
+                await asyncio.sleep(0)
+
+    async def until_awaited(self, awaitable: Awaitable[Any], *, max_seconds: float = 600) -> Any:
+        """Drive the clock while a command runs (commands that work orders need time to pass)."""
+        task = asyncio.ensure_future(awaitable)
+        await self.run_until(task.done, max_seconds=max_seconds, step=0.5)
+        return task.result()
+
+    def state(self) -> str | None:
+        session = self.engine.session or self.engine.last_session
+        return None if session is None else session.state.value
+
+    async def positions(self) -> dict[str, int]:
+        session = self.engine.session or self.engine.last_session
+        assert session is not None
+        return {p.symbol: p.size for p in await self.exchange.list_positions(session.product_ids)}
+
+    async def restart_engine(self, *, mode: str = "sim") -> None:
+        """Throw away the engine object (as a crash would) and start a new one on the same journal and exchange."""
+        await self.engine.stop()
+        self.engine = new_engine(self.exchange, self.clock, self.store, mode=mode)
+        await self.engine.start()
+
+    async def close(self) -> None:
+        await self.engine.stop()
+        await self.exchange.aclose()
+        await self.db.dispose()
+
+
+def new_engine(exchange: SimulatedExchange, clock: ReplayClock, store: SqlJournalStore, *, mode: str = "sim"
+               ) -> TradingEngine:
+    return TradingEngine(exchange, clock, Journal(store, clock), account="sim:test", mode=mode)
+
+
+async def build_harness(tmp_path: Path, *, start: datetime = START, config: SimConfig | None = None) -> Harness:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'engine.db'}"
+    await asyncio.to_thread(upgrade_to_head, url)
+    db = create_engine(url)
+    store = SqlJournalStore(create_session_factory(db))
+    clock = ReplayClock(start)
+    sim_store = InMemoryStateStore()
+    exchange = await build_simulated_exchange(clock, seed=11, state_store=sim_store, config=config or sim_config())
+    engine = new_engine(exchange, clock, store)
+    await engine.start()
+    return Harness(clock, exchange, engine, db, store, sim_store)
