@@ -1,0 +1,102 @@
+"""Viewer queries over stored rows: filters, newest-first cursors, totals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from delta_strangle.logs.query import Cursor, InvalidCursorError, LogFilter, search_logs
+
+from .builders import fresh_database, ingester, json_line
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncEngine:
+    database, log = fresh_database(tmp_path / "db.sqlite"), tmp_path / "backend.log"
+    lines = []
+    for index in range(30):
+        level = ("INFO", "WARNING", "ERROR")[index % 3]
+        extra = {"order_id": f"o{index}"} if index % 10 == 0 else {}
+        lines.append(json_line(f"message {index} {'needle' if index == 7 else 'hay'}", seconds=index, level=level,
+                               event=f"event_{index % 2}", correlation_id=f"c{index // 5}", **extra))
+    log.write_text("".join(lines))
+    ingester(database, log).poll_once()
+    async_engine = create_async_engine(f"sqlite+aiosqlite:///{database}")
+    yield async_engine
+    await async_engine.dispose()
+
+
+def numbers(page_rows: list[dict[str, object]]) -> list[int]:
+    return [int(str(row["message"]).split()[1]) for row in page_rows]
+
+
+async def test_pages_walk_newest_first_without_gaps_or_repeats(engine: AsyncEngine) -> None:
+    seen: list[int] = []
+    cursor = None
+    while True:
+        page = await search_logs(engine, LogFilter(), cursor=cursor, limit=7)
+        seen += numbers(page.rows)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == list(range(29, -1, -1))
+
+
+async def test_first_page_carries_an_exact_total_later_pages_none(engine: AsyncEngine) -> None:
+    first = await search_logs(engine, LogFilter(levels=("ERROR",)), limit=4)
+    assert first.total is not None and (first.total.value, first.total.exact) == (10, True)
+    second = await search_logs(engine, LogFilter(levels=("ERROR",)), cursor=first.next_cursor, limit=4)
+    assert second.total is None
+
+
+async def test_several_levels_merge_newest_first(engine: AsyncEngine) -> None:
+    page = await search_logs(engine, LogFilter(levels=("ERROR", "WARNING")), limit=5)
+    assert numbers(page.rows) == [29, 28, 26, 25, 23]
+
+
+async def test_filters_combine(engine: AsyncEngine) -> None:
+    page = await search_logs(engine, LogFilter(levels=("INFO",), equals={"correlation_id": "c1", "event": "event_0"}))
+    assert numbers(page.rows) == [6]
+
+
+async def test_free_text_matches_whole_words(engine: AsyncEngine) -> None:
+    assert numbers((await search_logs(engine, LogFilter(text="needle"))).rows) == [7]
+    assert (await search_logs(engine, LogFilter(text="need"))).rows == []
+
+
+async def test_free_text_is_literal_never_fts_syntax(engine: AsyncEngine) -> None:
+    page = await search_logs(engine, LogFilter(text='hay" OR message:*'))
+    assert page.rows == []
+
+
+async def test_date_range_is_inclusive(engine: AsyncEngine) -> None:
+    first = await search_logs(engine, LogFilter(), limit=30)
+    times = {int(str(row["message"]).split()[1]): row["logged_at"] for row in first.rows}
+    from delta_strangle.logs.parse import to_epoch_us
+
+    window = LogFilter(start_us=to_epoch_us(times[3]), end_us=to_epoch_us(times[5]))  # type: ignore[arg-type]
+    assert numbers((await search_logs(engine, window)).rows) == [5, 4, 3]
+
+
+async def test_total_beyond_the_cap_is_marked_as_a_lower_bound(engine: AsyncEngine) -> None:
+    from delta_strangle.logs import query
+
+    async with engine.connect() as connection:
+        total = await query.count_matches(connection, LogFilter(levels=("INFO",)), cap=3)
+        unfiltered = await query.count_matches(connection, LogFilter(), cap=3)
+    assert (total.value, total.exact, total.relation) == (3, False, "gte")
+    assert (unfiltered.value, unfiltered.exact, unfiltered.relation) == (30, False, "approx")
+
+
+async def test_order_id_filter_and_payload_round_trip(engine: AsyncEngine) -> None:
+    page = await search_logs(engine, LogFilter(equals={"order_id": "o10"}))
+    assert numbers(page.rows) == [10]
+    assert page.rows[0]["payload"]["order_id"] == "o10"  # type: ignore[index]
+
+
+def test_cursor_round_trips_and_rejects_garbage() -> None:
+    assert Cursor.decode(Cursor(123, 4).encode()) == Cursor(123, 4)
+    with pytest.raises(InvalidCursorError):
+        Cursor.decode("not-a-cursor")
