@@ -14,13 +14,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from delta_strangle import __version__
 from delta_strangle.api.correlation import CorrelationIdMiddleware
 from delta_strangle.api.errors import install_error_handlers
-from delta_strangle.api.routes import auth, configs, fees, health, users
+from delta_strangle.api.routes import auth, configs, fees, health, trading, users
 from delta_strangle.api.routes import logs as log_routes
 from delta_strangle.api.spa import mount_dashboard
 from delta_strangle.api.state import AppState
 from delta_strangle.api.throttle import LoginThrottle
 from delta_strangle.bootstrap import ensure_initial_admin, resolve_jwt_secret
 from delta_strangle.clock import Clock, WallClock
+from delta_strangle.composition import build_trading_runner
 from delta_strangle.logs.services import build_log_services
 from delta_strangle.logs.setup import configure_logging
 from delta_strangle.settings import Settings, get_settings
@@ -53,6 +54,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         jwt_secret=resolve_jwt_secret(settings),
     )
     state.services.extend(build_log_services(settings, clock))
+    trading_runner = build_trading_runner(settings, clock, state.session_factory)
+    state.services.append(trading_runner)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -74,6 +77,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
 
     app = FastAPI(title="Delta Strangle Control Plane", version=__version__, lifespan=lifespan)
     app.state.app_state = state
+    app.state.trading = trading_runner
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
@@ -87,6 +91,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     for router in (health.router, auth.router, users.router, configs.router, fees.router):
         app.include_router(router)
     app.include_router(log_routes.router)
+    app.include_router(trading.router)
     # Last: the dashboard's catch-all must not shadow any API route.
     mount_dashboard(app, settings.frontend_dist_dir)
     return app

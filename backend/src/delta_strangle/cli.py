@@ -18,6 +18,7 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from delta_strangle.clock import WallClock
+from delta_strangle.engine_cli import engine_status
 from delta_strangle.security import hash_password
 from delta_strangle.settings import MIN_PASSWORD_LENGTH, Settings, SettingsError, get_settings
 from delta_strangle.store import users
@@ -28,6 +29,7 @@ from delta_strangle.store.tables import UserRow
 app = typer.Typer(help="Delta Strangle Control Plane", no_args_is_help=True, add_completion=False)
 users_app = typer.Typer(help="Manage users (there is no open registration).", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+app.command("engine-status")(engine_status)
 console = Console()
 T = TypeVar("T")
 

@@ -1,0 +1,164 @@
+"""Trading at `/api/trading`: control (start/stop/restart/panic), runtime snapshot, sessions, live stream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response, WebSocket, WebSocketDisconnect, status
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from delta_strangle.api.deps import SessionDep, StateDep, TraderUser, ViewerUser
+from delta_strangle.api.state import AppState
+from delta_strangle.api.schemas.trading import (
+    ControlAction,
+    ControlRequest,
+    ControlResponse,
+    RuntimeSnapshot,
+    SessionDetail,
+    SessionPage,
+    SessionSummary,
+)
+from delta_strangle.api.trading_deps import TradingDep
+from delta_strangle.domain.expiry import expiry_problem
+from delta_strangle.domain.session import Arm, Disarm
+from delta_strangle.engine.engine import CommandRefusedError, CommandResult
+from delta_strangle.engine.runner import EngineUnavailableError, TradingRunner
+from delta_strangle.logs.context import current_context
+from delta_strangle.security import InvalidTokenError, decode_access_token
+from delta_strangle.store import configs, journal, users
+
+logger = logging.getLogger(__name__)
+
+_STATUS: dict[type[Exception], int] = {
+    CommandRefusedError: status.HTTP_409_CONFLICT,
+    EngineUnavailableError: status.HTTP_503_SERVICE_UNAVAILABLE,
+    configs.ProfileNotFoundError: status.HTTP_404_NOT_FOUND,
+}
+
+
+class TradingRoute(APIRoute):
+    """Answer engine refusals (409), an engine that is not running (503) and unknown profiles (404)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except tuple(_STATUS) as exc:
+                code = next(code for kind, code in _STATUS.items() if isinstance(exc, kind))
+                return JSONResponse({"detail": str(exc)}, status_code=code)
+
+        return guarded
+
+
+router = APIRouter(prefix="/api/trading", tags=["trading"], route_class=TradingRoute)
+
+
+@router.post("/control", response_model=ControlResponse, summary="Start, stop, restart or panic (audited)")
+async def control(body: ControlRequest, user: TraderUser, trading: TradingDep, state: StateDep,
+                  session: SessionDep) -> ControlResponse:
+    result = await _dispatch(body, user.email, trading, state, session)
+    await users.record_audit(
+        session, now=state.clock.now(), actor=user.email, action=f"trading_{body.action.value}",
+        target=f"session:{result.session_id}" if result.session_id else None,
+        correlation_id=current_context().get("correlation_id"),
+        details={**body.model_dump(mode="json", exclude_none=True), "result": result.status},
+    )
+    return ControlResponse(action=body.action, status=result.status, message=result.message,
+                           session_id=result.session_id)
+
+
+async def _dispatch(body: ControlRequest, actor: str, trading: TradingRunner, state: StateDep,
+                    session: SessionDep) -> CommandResult:
+    if body.action is ControlAction.START:
+        assert body.configuration_id is not None
+        profile = await configs.get_profile(session, body.configuration_id)
+        version = await configs.get_version(session, profile.id, body.config_version or profile.current_version)
+        config = configs.config_of(version)
+        problem = expiry_problem(config.expiry, state.clock.now())
+        if problem is not None:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problem)
+        return await trading.arm(Arm(config=config, profile_id=profile.id, config_version=version.version,
+                                     enter_now=body.enter_now, actor=actor))
+    if body.action is ControlAction.STOP:
+        return await trading.disarm(Disarm(mode=body.stop_mode))
+    if body.action is ControlAction.RESTART:
+        return await trading.restart()
+    return await trading.panic()
+
+
+@router.get("/runtime", response_model=RuntimeSnapshot, summary="The live snapshot (read-only)")
+async def runtime(_viewer: ViewerUser, trading: TradingDep) -> RuntimeSnapshot:
+    return trading.snapshot()
+
+
+@router.get("/sessions", response_model=SessionPage, summary="Sessions, newest first")
+async def list_sessions(
+    _viewer: ViewerUser, session: SessionDep,
+    page: Annotated[int, Query(ge=1)] = 1, page_size: Annotated[int, Query(ge=1, le=200)] = 25,
+) -> SessionPage:
+    rows, total = await journal.list_sessions(session, page=page, page_size=page_size)
+    legs = await journal.legs_of(session, [row.id for row in rows])
+    items = [SessionSummary.model_validate({**_row_dict(row), "legs": legs[row.id]}) for row in rows]
+    return SessionPage(items=items, total=total, page=page, page_size=page_size,
+                       pages=journal.page_count(total, page_size))
+
+
+@router.get("/sessions/{session_id}", response_model=SessionDetail, summary="One session with orders, fills, events")
+async def session_detail(session_id: int, _viewer: ViewerUser, session: SessionDep) -> SessionDetail:
+    detail = await journal.session_detail(session, session_id)
+    if detail is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"session {session_id} does not exist")
+    row = detail["session"]
+    return SessionDetail.model_validate({
+        **_row_dict(row), "config_snapshot": row.config_snapshot, "risk_state": row.risk_state,
+        "halt_views": row.halt_views, "entry_at": row.entry_at, "latest_entry_at": row.latest_entry_at,
+        "exit_at": row.exit_at, "settlement_at": row.settlement_at, "legs": detail["legs"],
+        "orders": detail["orders"], "fills": detail["fills"], "events": detail["events"],
+    })
+
+
+def _row_dict(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in SessionSummary.model_fields if name != "legs"}
+
+
+@router.websocket("/stream")
+async def stream(websocket: WebSocket, token: str | None = None) -> None:
+    """Push runtime snapshots as they change. Authenticate with `?token=` or a first message `{"token": ...}`."""
+    state: AppState = websocket.app.state.app_state
+    await websocket.accept()
+    if token is None:
+        with contextlib.suppress(Exception):
+            first = await asyncio.wait_for(websocket.receive_json(), timeout=10)
+            token = first.get("token") if isinstance(first, dict) else None
+    if not await _viewer_token_ok(state, token):
+        await websocket.close(code=4401, reason="not authenticated")
+        return
+    runner: TradingRunner | None = getattr(websocket.app.state, "trading", None)
+    if runner is None or runner.engine is None:
+        await websocket.close(code=1013, reason="trading engine not running")
+        return
+    try:
+        async for snapshot in runner.engine.bus.subscribe():
+            await websocket.send_text(snapshot.model_dump_json())
+    except (WebSocketDisconnect, RuntimeError):
+        return
+
+
+async def _viewer_token_ok(state: AppState, token: str | None) -> bool:
+    if not token:
+        return False
+    try:
+        claims = decode_access_token(token, secret=state.jwt_secret, now=state.clock.now())
+    except InvalidTokenError:
+        return False
+    async with state.session_factory() as db:
+        user = await users.get_by_id(db, claims.user_id)
+    return bool(user and user.is_active and user.token_version == claims.token_version
+                and users.Role(user.role).allows(users.Role.VIEWER))

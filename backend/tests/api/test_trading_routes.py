@@ -1,0 +1,112 @@
+import asyncio
+import time
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from starlette.testclient import TestClient
+
+from delta_strangle.store import users
+from tests.conftest import MakeUser
+
+PROFILE = {
+    "name": "api-strangle",
+    "strikes": {"mode": "distance", "call_distance_pct": "3", "put_distance_pct": "3"},
+    "execution": {"max_slippage_pct": "50", "attempt_seconds": 2, "limit_attempts": 2, "market_fallback": True},
+}
+
+
+async def _engine_ready(app: FastAPI) -> None:
+    deadline = time.monotonic() + 20
+    while app.state.trading.engine is None:
+        assert time.monotonic() < deadline, app.state.trading.problem
+        await asyncio.sleep(0.05)
+
+
+async def _profile_id(client: httpx.AsyncClient, headers: dict[str, str]) -> int:
+    response = await client.post("/api/configs", json={"config": PROFILE}, headers=headers)
+    if response.status_code == 422:  # the profiles API may take the config as the body itself
+        response = await client.post("/api/configs", json=PROFILE, headers=headers)
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+async def test_the_runtime_snapshot_is_read_only_and_needs_a_viewer(
+    app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser
+) -> None:
+    await _engine_ready(app)
+    assert (await client.get("/api/trading/runtime")).status_code == 401
+    viewer = await make_user(users.Role.VIEWER)
+    first = await client.get("/api/trading/runtime", headers=viewer)
+    second = await client.get("/api/trading/runtime", headers=viewer)
+    assert first.status_code == 200
+    assert first.json()["status"] == "idle" and first.json()["mode"] == "sim"
+    assert first.json()["session_id"] == second.json()["session_id"]
+
+
+async def test_a_viewer_cannot_control_trading(app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser) -> None:
+    viewer = await make_user(users.Role.VIEWER)
+    response = await client.post("/api/trading/control", json={"action": "panic"}, headers=viewer)
+    assert response.status_code == 403
+
+
+async def test_start_arms_a_saved_profile_and_is_audited_with_the_user(
+    app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser
+) -> None:
+    await _engine_ready(app)
+    trader = await make_user(users.Role.TRADER)
+    profile_id = await _profile_id(client, trader)
+    response = await client.post(
+        "/api/trading/control", json={"action": "start", "configuration_id": profile_id}, headers=trader
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "waiting" and body["session_id"] is not None
+    again = await client.post(
+        "/api/trading/control", json={"action": "start", "configuration_id": profile_id}, headers=trader
+    )
+    assert again.status_code == 409
+    runtime = (await client.get("/api/trading/runtime", headers=trader)).json()
+    assert runtime["status"] == "waiting" and runtime["config_version"] == 1
+    stop = await client.post("/api/trading/control", json={"action": "stop"}, headers=trader)
+    assert stop.json()["status"] == "stopped"
+    sessions = (await client.get("/api/trading/sessions", headers=trader)).json()
+    assert sessions["total"] == 1 and sessions["items"][0]["exit_reason"] == "stopped_before_entry"
+    detail = (await client.get(f"/api/trading/sessions/{body['session_id']}", headers=trader)).json()
+    assert detail["config_snapshot"]["name"] == "api-strangle"
+    assert [e["kind"] for e in detail["events"]][:1] == ["armed"]
+    async with app.state.app_state.session_factory() as db:
+        from sqlalchemy import select
+
+        from delta_strangle.store.tables import AuditEventRow
+
+        actions = [(r.actor, r.action) for r in await db.scalars(select(AuditEventRow))]
+    assert ("trader@example.org", "trading_start") in actions
+    assert ("trader@example.org", "trading_stop") in actions
+
+
+async def test_an_unknown_session_is_404(app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser) -> None:
+    viewer = await make_user(users.Role.VIEWER)
+    assert (await client.get("/api/trading/sessions/999", headers=viewer)).status_code == 404
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_the_stream_refuses_a_missing_token_and_pushes_snapshots_with_one(settings) -> None:  # type: ignore[no-untyped-def]
+    from delta_strangle.app import create_app
+    from tests.builders import ADMIN_EMAIL, ADMIN_PASSWORD
+
+    application = create_app(settings, configure_logs=False)
+    with TestClient(application) as http:
+        deadline = time.monotonic() + 20
+        while application.state.trading.engine is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        token = http.post("/api/auth/login", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}).json()[
+            "access_token"
+        ]
+        with http.websocket_connect("/api/trading/stream?token=bad") as ws:
+            message = ws.receive()
+            assert message["type"] == "websocket.close" and message["code"] == 4401
+        with http.websocket_connect(f"/api/trading/stream?token={token}") as ws:
+            snapshot = ws.receive_json()
+            assert snapshot["mode"] == "sim" and "legs" in snapshot
