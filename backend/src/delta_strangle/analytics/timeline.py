@@ -153,7 +153,9 @@ async def recent_timeline(session: AsyncSession, history: HistoryFilter, limit: 
     return [entry_from_row(row) for row in rows]
 
 
-async def stream_timeline(connection: AsyncConnection, history: HistoryFilter) -> AsyncIterator[TimelineEntry]:
+async def stream_timeline(
+    connection: AsyncSession | AsyncConnection, history: HistoryFilter
+) -> AsyncIterator[TimelineEntry]:
     """Yield every timeline entry oldest first through a server-side cursor, a batch at a time."""
     result = await connection.stream(_ordered(history).execution_options(yield_per=STREAM_BATCH_ROWS))
     async for partition in result.partitions(STREAM_BATCH_ROWS):
