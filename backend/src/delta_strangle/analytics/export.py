@@ -35,6 +35,18 @@ TIMELINE_HEADER = (
 _PLACES = Decimal("0.00000001")
 
 
+def describe_status(
+    history: HistoryFilter, now: datetime, sessions: int, timeline_rows: int, still_open: int
+) -> tuple[bool, str]:
+    """Tell whether the figures are still moving, and say in words what the range holds."""
+    # Stale means: the range reaches the present and a session in scope is still open.
+    if still_open > 0 and history.end >= now - STALE_AFTER:
+        return True, f"{still_open} session(s) still open: their PnL counts once they finish"
+    if sessions == 0 and timeline_rows == 0:
+        return False, "No data for selected range"
+    return False, f"{sessions} finished session(s), {timeline_rows} timeline row(s)"
+
+
 def export_filename(now: datetime) -> str:
     """Name the download after the UTC instant it was generated."""
     return f"analytics-export-{now:%Y%m%d-%H%M%S}.csv"
@@ -173,14 +185,7 @@ def _metadata(
     latest: datetime | None,
     still_open: int,
 ) -> list[tuple[str, Any]]:
-    # Stale means: the range reaches the present and a session in scope is still open, so figures will move.
-    is_stale = still_open > 0 and history.end >= now - STALE_AFTER
-    if is_stale:
-        message = f"{still_open} session(s) still open: their PnL counts once they finish"
-    elif not outcomes and record_count == 0:
-        message = "No data for selected range"
-    else:
-        message = f"{len(outcomes)} finished session(s), {record_count} timeline row(s)"
+    is_stale, message = describe_status(history, now, len(outcomes), record_count, still_open)
     text = history.as_text()
     return [
         ("generated_at", now),
