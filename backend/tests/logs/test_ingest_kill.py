@@ -38,7 +38,8 @@ def test_kill_9_mid_ingest_then_restart_stores_every_line_once(tmp_path: Path) -
     child = subprocess.Popen(
         [sys.executable, "-c", INGEST_FOREVER, str(database), str(log)], stdout=subprocess.PIPE, text=True
     )
-    assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "ready"
     deadline = time.monotonic() + 60
     while stored_count(database) == 0:  # kill it mid-way, once some batches have committed
         assert time.monotonic() < deadline, "the child never stored anything"

@@ -9,6 +9,7 @@ away while the ingester was positioned elsewhere (see logs/reader.py).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -26,7 +27,7 @@ from delta_strangle.logs.reader import FINGERPRINT_BYTES, Line, fingerprint_of
 from .builders import fresh_database, ingester, json_line
 
 
-class Killed(Exception):
+class KilledError(Exception):
     """Stands for kill -9 in the middle of a batch."""
 
 
@@ -41,7 +42,7 @@ class CrashingIngester(LogIngester):
             return super()._store(batch)
         self.connection.execute("BEGIN IMMEDIATE")
         insert_rows(self.connection, [parse_line(line.raw, line.flags, 0) for line in batch])
-        raise Killed
+        raise KilledError
 
 
 @dataclass
@@ -184,10 +185,8 @@ class Model:
             crashing = CrashingIngester.__new__(CrashingIngester)
             crashing.__dict__.update(self.worker.__dict__)
             crashing.crash_on = self.rng.randint(1, 3)
-            try:
+            with contextlib.suppress(KilledError):
                 crashing.poll_once()
-            except Killed:
-                pass
         # Unlinked files it held open die with it.
         stored = set(self.stored())
         self.may_lose.update(m for m in self.orphaned if m not in stored)

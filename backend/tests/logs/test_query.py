@@ -46,7 +46,8 @@ async def test_pages_walk_newest_first_without_gaps_or_repeats(engine: AsyncEngi
 
 async def test_first_page_carries_an_exact_total_later_pages_none(engine: AsyncEngine) -> None:
     first = await search_logs(engine, LogFilter(levels=("ERROR",)), limit=4)
-    assert first.total is not None and (first.total.value, first.total.exact) == (10, True)
+    assert first.total is not None
+    assert (first.total.value, first.total.exact) == (10, True)
     second = await search_logs(engine, LogFilter(levels=("ERROR",)), cursor=first.next_cursor, limit=4)
     assert second.total is None
 

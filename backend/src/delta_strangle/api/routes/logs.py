@@ -19,7 +19,6 @@ from delta_strangle.api.deps import (
     ViewerUser,
     get_current_user,
     oauth2_scheme,
-    require_viewer,
 )
 from delta_strangle.api.schemas.logs import (
     BackendLogExportQuery,
@@ -38,6 +37,7 @@ from delta_strangle.logs.parse import to_epoch_us
 from delta_strangle.logs.query import InvalidCursorError, search_logs
 from delta_strangle.logs.summary import summarize
 from delta_strangle.logs.tail import TAIL_SERVICE_NAME
+from delta_strangle.store import users
 
 router = APIRouter(prefix="/api/logs", tags=["logs"])
 _TOO_LARGE = f"log batches are limited to {MAX_BODY_BYTES} bytes"
@@ -50,7 +50,7 @@ async def list_backend_logs(
     try:
         page = await search_logs(state.engine, params.to_filter(), cursor=params.cursor, limit=params.limit)
     except InvalidCursorError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     total = None if page.total is None else vars(page.total)
     return {"items": page.rows, "next_cursor": page.next_cursor, "total": total}
 
@@ -62,7 +62,7 @@ async def backend_log_summary(
     end = params.end or clock.now()
     start = params.start or end - timedelta(hours=1)
     if end < start:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "end must not be before start")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "end must not be before start")
     log_path = state.settings.backend_log_path
     result = await summarize(
         state.engine, since_us=to_epoch_us(start), until_us=to_epoch_us(end), now_us=to_epoch_us(clock.now()),
@@ -115,7 +115,9 @@ async def client_log_principal(
         if hmac.compare_digest(api_key.encode(), configured.get_secret_value().encode()):
             return "api-key"
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log ingest key is not valid")
-    user = await require_viewer(await get_current_user(state, session, token))
+    user = await get_current_user(state, session, token)
+    if not users.Role(user.role).allows(users.Role.VIEWER):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this action needs the viewer role")
     return str(user.email)
 
 
@@ -140,18 +142,18 @@ async def accept_client_logs(
                             headers={"Retry-After": "2"})
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, _TOO_LARGE)
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, _TOO_LARGE)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY_BYTES:
-            raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, _TOO_LARGE)
+            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, _TOO_LARGE)
     try:
         document = json.loads(body)
         batch = ClientLogBatch.model_validate({"logs": document} if isinstance(document, list) else document)
     except ValueError as exc:
         detail = exc.errors(include_url=False) if isinstance(exc, ValidationError) else "body must be JSON"
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail) from exc
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from exc
     accepted = emit_client_logs(
         (record.model_dump() for record in batch.logs), principal=principal, address=address
     )
