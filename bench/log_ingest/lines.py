@@ -23,7 +23,7 @@ LOGGERS = [
 EVENTS = [f"{noun}_{verb}" for noun in ("order", "quote", "position", "http_request", "ws_message", "strike",
                                           "trailing_stop", "session") for verb in ("placed", "received", "updated",
                                                                                      "completed", "failed")]
-WORDS = "spot premium strike expiry delta gamma theta vega fill ack reject cancel retry timeout book tick".split()
+WORDS = "spot premium strike expiry delta gamma theta vega fill ack reject cancel retry timeout book tick".split()  # noqa: SIM905
 RARE_WORD = "quetzalcoatl"
 START = datetime(2026, 11, 1, tzinfo=UTC)
 

@@ -29,6 +29,9 @@ from delta_strangle.logs.schema import (
 )
 
 EXACT_TOTAL_CAP = 10_000
+# When filters beyond the driving index must be checked row by row, counting costs a table lookup
+# per candidate, so the exact total stops earlier.
+ROW_FILTERED_TOTAL_CAP = 1_000
 # Most selective first: the first one present drives the index walk.
 _INDEXED_EQUALITIES = (
     "correlation_id",
@@ -65,6 +68,12 @@ class LogFilter:
     start_us: int | None = None
     end_us: int | None = None
     text: str | None = None  # already-validated search words
+
+    @property
+    def filters_rows(self) -> bool:
+        """Whether some condition is checked on table rows rather than answered by one index."""
+        conditions = len(self.equals) + bool(self.levels) + (self.text is not None)
+        return conditions > 1
 
     @property
     def is_empty(self) -> bool:
@@ -228,6 +237,8 @@ async def fetch_rows(
 
 async def count_matches(connection: AsyncConnection, log_filter: LogFilter, cap: int = EXACT_TOTAL_CAP) -> Total:
     """Count exactly up to `cap`; beyond it say "at least", or estimate from the id span when unfiltered."""
+    if log_filter.filters_rows:
+        cap = min(cap, ROW_FILTERED_TOTAL_CAP)
     sql, params = build_count_sql(log_filter, cap)
     counted = int((await connection.execute(text(sql), params)).scalar_one() or 0)
     if counted <= cap:
