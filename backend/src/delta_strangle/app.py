@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from delta_strangle import __version__
 from delta_strangle.api.correlation import CorrelationIdMiddleware
 from delta_strangle.api.errors import install_error_handlers
-from delta_strangle.api.routes import auth, configs, fees, health, trading, users
+from delta_strangle.api.routes import analytics, auth, configs, fees, health, trading, trading_exports, users
 from delta_strangle.api.routes import logs as log_routes
 from delta_strangle.api.spa import mount_dashboard
 from delta_strangle.api.state import AppState
@@ -91,7 +91,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     for router in (health.router, auth.router, users.router, configs.router, fees.router):
         app.include_router(router)
     app.include_router(log_routes.router)
+    # Before the engine's trading router: its /sessions/{id} would otherwise swallow /sessions/export.
+    app.include_router(trading_exports.router)
     app.include_router(trading.router)
+    app.include_router(analytics.router)
     # Last: the dashboard's catch-all must not shadow any API route.
     mount_dashboard(app, settings.frontend_dist_dir)
     return app
