@@ -40,7 +40,8 @@ async def test_the_runtime_snapshot_is_read_only_and_needs_a_viewer(
     first = await client.get("/api/trading/runtime", headers=viewer)
     second = await client.get("/api/trading/runtime", headers=viewer)
     assert first.status_code == 200
-    assert first.json()["status"] == "idle" and first.json()["mode"] == "sim"
+    assert first.json()["status"] == "idle"
+    assert first.json()["mode"] == "sim"
     assert first.json()["session_id"] == second.json()["session_id"]
 
 
@@ -61,17 +62,20 @@ async def test_start_arms_a_saved_profile_and_is_audited_with_the_user(
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["status"] == "waiting" and body["session_id"] is not None
+    assert body["status"] == "waiting"
+    assert body["session_id"] is not None
     again = await client.post(
         "/api/trading/control", json={"action": "start", "configuration_id": profile_id}, headers=trader
     )
     assert again.status_code == 409
     runtime = (await client.get("/api/trading/runtime", headers=trader)).json()
-    assert runtime["status"] == "waiting" and runtime["config_version"] == 1
+    assert runtime["status"] == "waiting"
+    assert runtime["config_version"] == 1
     stop = await client.post("/api/trading/control", json={"action": "stop"}, headers=trader)
     assert stop.json()["status"] == "stopped"
     sessions = (await client.get("/api/trading/sessions", headers=trader)).json()
-    assert sessions["total"] == 1 and sessions["items"][0]["exit_reason"] == "stopped_before_entry"
+    assert sessions["total"] == 1
+    assert sessions["items"][0]["exit_reason"] == "stopped_before_entry"
     detail = (await client.get(f"/api/trading/sessions/{body['session_id']}", headers=trader)).json()
     assert detail["config_snapshot"]["name"] == "api-strangle"
     assert [e["kind"] for e in detail["events"]][:1] == ["armed"]
@@ -106,7 +110,9 @@ def test_the_stream_refuses_a_missing_token_and_pushes_snapshots_with_one(settin
         ]
         with http.websocket_connect("/api/trading/stream?token=bad") as ws:
             message = ws.receive()
-            assert message["type"] == "websocket.close" and message["code"] == 4401
+            assert message["type"] == "websocket.close"
+            assert message["code"] == 4401
         with http.websocket_connect(f"/api/trading/stream?token={token}") as ws:
             snapshot = ws.receive_json()
-            assert snapshot["mode"] == "sim" and "legs" in snapshot
+            assert snapshot["mode"] == "sim"
+            assert "legs" in snapshot

@@ -11,7 +11,8 @@ async def test_an_armed_profile_enters_at_its_entry_time_and_goes_live(tmp_path:
         assert result.status == "waiting"
         await h.run_until(lambda: h.state() == "live", max_seconds=7200)
         session = h.engine.session
-        assert session is not None and session.state is SessionState.LIVE
+        assert session is not None
+        assert session.state is SessionState.LIVE
         assert session.sizes == {leg.symbol: -2 for leg in session.legs.values()}
         assert await h.positions() == session.sizes
     finally:

@@ -52,6 +52,10 @@ class TradingRunner:
         self.ready = asyncio.Event()
 
     async def start(self) -> None:
+        """Start the engine now when the lock is free (so /api/ready is true once the app is up), else keep trying."""
+        status = await self.lock.acquire()
+        if status.held:
+            await self._start_engine()
         self._task = asyncio.create_task(self._run(), name="trading-runner")
 
     async def stop(self) -> None:
@@ -72,13 +76,7 @@ class TradingRunner:
             detail["state"] = session.state.value if session else "idle"
         return ServiceHealth(alive=engine is not None and engine.running, detail=detail)
 
-    async def _run(self) -> None:
-        while True:
-            status = await self.lock.acquire()
-            if status.held:
-                break
-            self.problem = f"waiting for the instance lock: {status.detail}"
-            await self.clock.sleep(self.renew_seconds)
+    async def _start_engine(self) -> bool:
         try:
             self.exchange = await self.exchange_factory()
             engine = TradingEngine(self.exchange, self.clock, Journal(self.journal_store, self.clock),
@@ -87,10 +85,23 @@ class TradingRunner:
         except Exception as exc:
             self.problem = f"engine failed to start: {type(exc).__name__}: {exc}"
             logger.exception("engine failed to start", extra={"event": "engine_start_failed"})
-            return
+            return False
         self.engine, self.problem = engine, None
         self.ready.set()
         logger.info("trading engine running", extra={"event": "engine_started", "mode": self.mode})
+        return True
+
+    async def _run(self) -> None:
+        while self.engine is None:
+            if self.problem and self.problem.startswith("engine failed"):
+                return
+            status = await self.lock.acquire()
+            if status.held:
+                if not await self._start_engine():
+                    return
+                break
+            self.problem = f"waiting for the instance lock: {status.detail}"
+            await self.clock.sleep(self.renew_seconds)
         while True:
             await self.clock.sleep(self.renew_seconds)
             try:
