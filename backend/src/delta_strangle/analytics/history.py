@@ -26,6 +26,7 @@ from delta_strangle.analytics.metrics import ZERO, SessionOutcome
 from delta_strangle.store.journal_tables import FillRow, OrderIntentRow, SessionLegRow, TradingSessionRow
 
 DONE = "done"
+STREAM_ROWS = 5000
 DEFAULT_ZONE = "Asia/Kolkata"
 
 
@@ -154,12 +155,21 @@ class _Legs:
 
 def slippage_usd(intent: OrderIntentRow, contract_value: Decimal) -> Decimal | None:
     """Cost of filling away from the mid seen when the order was decided (positive is worse than mid)."""
-    if not intent.filled_size or intent.average_fill_price is None or intent.reference_mid is None:
+    return fill_slippage_usd(
+        intent.side, intent.filled_size, intent.average_fill_price, intent.reference_mid, contract_value
+    )
+
+
+def fill_slippage_usd(
+    side: str, filled: int, average_fill: Decimal | None, reference_mid: Decimal | None, contract_value: Decimal
+) -> Decimal | None:
+    """Slippage of one order's fills against its decision mid, in USD; None without a mid or a fill."""
+    if not filled or average_fill is None or reference_mid is None:
         return None
-    worse_by = intent.average_fill_price - intent.reference_mid
-    if intent.side == "sell":
+    worse_by = average_fill - reference_mid
+    if side == "sell":
         worse_by = -worse_by
-    return worse_by * intent.filled_size * contract_value
+    return worse_by * filled * contract_value
 
 
 async def _legs_by_session(session: AsyncSession, ids: Select[int]) -> dict[int, _Legs]:
@@ -176,16 +186,21 @@ async def _legs_by_session(session: AsyncSession, ids: Select[int]) -> dict[int,
 
 async def _slippage_by_session(session: AsyncSession, ids: Select[int]) -> dict[int, tuple[Decimal, int]]:
     query = (
-        select(OrderIntentRow, SessionLegRow.contract_value)
+        select(
+            OrderIntentRow.session_id, OrderIntentRow.side, OrderIntentRow.filled_size,
+            OrderIntentRow.average_fill_price, OrderIntentRow.reference_mid, SessionLegRow.contract_value,
+        )
         .join(SessionLegRow, SessionLegRow.id == OrderIntentRow.leg_id)
         .where(OrderIntentRow.session_id.in_(ids), OrderIntentRow.filled_size > 0)
-    )
+    )  # fmt: skip
     found: dict[int, tuple[Decimal, int]] = {}
-    for intent, contract_value in await session.execute(query):
-        cost = slippage_usd(intent, contract_value)
+    # Streamed: a long history has many orders, and only the per-session totals are kept.
+    result = await session.stream(query.execution_options(yield_per=STREAM_ROWS))
+    async for session_id, side, filled, average_fill, mid, contract_value in result:
+        cost = fill_slippage_usd(side, filled, average_fill, mid, contract_value)
         if cost is not None:
-            total, count = found.get(intent.session_id, (ZERO, 0))
-            found[intent.session_id] = (total + cost, count + 1)
+            total, count = found.get(session_id, (ZERO, 0))
+            found[session_id] = (total + cost, count + 1)
     return found
 
 
