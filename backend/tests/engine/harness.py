@@ -56,7 +56,7 @@ def profile(**overrides: Any) -> StrategyConfig:
         "contracts_per_leg": 2,
         "exits": ExitConfig(max_loss_pct=Decimal(300), max_profit_pct=Decimal(90), stale_quote_seconds=30),
         "execution": ExecutionConfig(limit_attempts=3, attempt_seconds=10, legging_timeout_seconds=60,
-                                     max_slippage_pct=Decimal(50)),
+                                     max_slippage_pct=Decimal(50), market_fallback=True),
     }
     values.update(overrides)
     return StrategyConfig.model_validate(values)

@@ -28,6 +28,7 @@ from delta_strangle.domain.positions import apply_fill
 from delta_strangle.domain.schedule import DayPlan, local_date, next_plan
 from delta_strangle.domain.session import (
     OPERATOR_STOP,
+    PANIC,
     STOPPED_BEFORE_ENTRY,
     Arm,
     Disarm,
@@ -90,6 +91,7 @@ class TradingEngine:
         self._attempts: dict[int, dict[str, int]] = {}
         self._fill_lock = asyncio.Lock()
         self._prior_today = Decimal(0)
+        self.abort_reason: str | None = None  # why the operator aborted the running job (panic, stop)
         self.running = False
 
     # ---- life of the engine --------------------------------------------------------------------------------
@@ -175,6 +177,7 @@ class TradingEngine:
             await self.finish(session)
             return CommandResult("stopped", "disarmed before entry", session.id)
         if session.state is SessionState.ENTERING:
+            self.abort_reason = OPERATOR_STOP
             await self._abort_job()  # the entry job unwinds whatever filled
             return CommandResult("stopped", "entry aborted; anything filled was bought back", session.id)
         if command.mode is None:
@@ -187,6 +190,10 @@ class TradingEngine:
             return CommandResult("exiting", "already exiting; will not re-arm", session.id)
         if session.state is SessionState.HALTED:
             return await self._panic()
+        self.abort_reason = OPERATOR_STOP
+        await self._abort_job()  # a job may still be finishing (entry just went live, or a one-leg exit)
+        if session.state is SessionState.DONE:
+            return CommandResult("stopped", "flat", session.id)
         symbols = tuple(leg.symbol for leg in session.open_legs)
         self.start_job(lambda abort: lifecycle.run_exit(self, session, OPERATOR_STOP, "stopped with flatten",
                                                          symbols, abort))
@@ -201,10 +208,13 @@ class TradingEngine:
 
     async def _panic(self) -> CommandResult:
         session = self.session
-        await self._abort_job()
         if session is None:
             return CommandResult("idle", "no session: nothing to flatten")
         session.rearm = False
+        self.abort_reason = PANIC
+        await self._abort_job()
+        if session.state is SessionState.DONE:  # the aborted job already bought everything back and confirmed it
+            return CommandResult("stopped", "flat: the aborted entry was unwound and confirmed", session.id)
         await self.journal.event(session.id, "panic", "panic: cancelling orders and flattening", level="warning")
         message = await lifecycle.run_panic(self, session)
         state = session.state.value
@@ -254,8 +264,8 @@ class TradingEngine:
         await self.journal.flush_if_due()
         if session is None:
             return
-        await self.deadman.beat(bool(session.open_legs) or self._job is not None)
-        if session.state is SessionState.WAITING and self._job is None:
+        await self.deadman.beat(bool(session.open_legs) or self.job_active)
+        if session.state is SessionState.WAITING and not self.job_active:
             decision = wants_entry(session, now)
             if decision == "enter":
                 self.start_job(lambda abort: lifecycle.run_entry(self, session, abort))
@@ -274,7 +284,7 @@ class TradingEngine:
 
     async def _evaluate(self) -> None:
         session = self.session
-        if session is None or session.state is not SessionState.LIVE or self._job is not None:
+        if session is None or session.state is not SessionState.LIVE or self.job_active:
             return
         assert session.plan is not None
         assert session.settlement_at is not None
@@ -409,15 +419,22 @@ class TradingEngine:
         for fill in fills:
             leg = session.leg_for_product(fill.product_id)
             name = parse_client_order_id(fill.client_order_id)
-            if leg is None or (name is not None and (name.session_id, name.token) != (session.id, session.token)):
+            ours = (name is not None and (name.session_id, name.token) == (session.id, session.token)) or (
+                fill.order_id in session.known_order_ids
+            )
+            if leg is None or not ours:  # someone else's fill on our product: recovery shows the mismatch
                 continue
             await self.on_fill(session, leg, fill)
 
     # ---- jobs and streams ----------------------------------------------------------------------------------
 
+    @property
+    def job_active(self) -> bool:
+        return self._job is not None and not self._job.done()
+
     def start_job(self, work: Callable[[asyncio.Event], Coroutine[Any, Any, Any]]) -> None:
         """Run one job (entry, exit, unwind) with a fresh abort event; only one runs at a time."""
-        assert self._job is None, "a job is already running"
+        assert not self.job_active, "a job is already running"
         self._job_abort = asyncio.Event()
         self._job = asyncio.create_task(work(self._job_abort), name="engine-job")
         self._job.add_done_callback(lambda task: self._queue.put_nowait(("job_done", task)))
@@ -426,11 +443,13 @@ class TradingEngine:
         job = self._job
         if job is None or job.done():
             self._job = None
+            self.abort_reason = None
             return
         self._job_abort.set()
         with contextlib.suppress(Exception, asyncio.CancelledError):
             await job
         self._job = None
+        self.abort_reason = None
 
     def watch_symbols(self, session: SessionRecord | None) -> None:
         """Stream quotes for the session's legs (or nothing)."""

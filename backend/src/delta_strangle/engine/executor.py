@@ -103,6 +103,8 @@ class Executor:
                 return WorkResult(filled, size, "aborted")
             quote = await self._quote(leg.symbol)
             if quote is None or quote.best_bid is None or quote.best_ask is None:
+                if execution.market_fallback:
+                    break  # a one-sided book cannot be priced; the market IOC below may still cross it
                 return WorkResult(filled, size, "no_two_sided_quote")
             if reference_mid is None:
                 reference_mid = (quote.best_bid + quote.best_ask) / 2

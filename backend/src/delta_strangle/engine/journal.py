@@ -8,6 +8,7 @@ so the database is never written per quote.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import date, datetime
 from decimal import Decimal
@@ -76,6 +77,9 @@ class Journal:
         self._dirty: dict[int, SessionRecord] = {}
         self._last_flush = clock.now()
         self.writes = 0
+        # Session writes from the loop and from jobs are serialised: two overlapping transactions could
+        # otherwise commit out of order and leave an older risk state on disk than in memory.
+        self._session_lock = asyncio.Lock()
 
     async def create_session(self, record: SessionRecord) -> None:
         """Insert a new session now."""
@@ -84,10 +88,11 @@ class Journal:
 
     async def save_now(self, record: SessionRecord) -> None:
         """Write a session (transitions, legs) now, dropping any pending coalesced write of it."""
-        if record.id is not None:
-            self._dirty.pop(record.id, None)
-        await self.store.save_session(record)
-        self.writes += 1
+        async with self._session_lock:
+            if record.id is not None:
+                self._dirty.pop(record.id, None)
+            await self.store.save_session(record)
+            self.writes += 1
 
     def mark_dirty(self, record: SessionRecord) -> None:
         """Note that figures changed; they are written at the next flush."""
@@ -101,11 +106,12 @@ class Journal:
 
     async def flush(self) -> None:
         """Write every pending figure now."""
-        pending, self._dirty = self._dirty, {}
-        self._last_flush = self.clock.now()
-        for record in pending.values():
-            await self.store.save_session(record)
-            self.writes += 1
+        async with self._session_lock:
+            pending, self._dirty = self._dirty, {}
+            self._last_flush = self.clock.now()
+            for record in pending.values():
+                await self.store.save_session(record)
+                self.writes += 1
 
     async def record_intent(self, intent: IntentRecord) -> None:
         """Journal an intent before it is sent."""

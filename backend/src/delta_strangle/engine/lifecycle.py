@@ -16,6 +16,7 @@ from delta_strangle.domain.config import ExecutionConfig
 from delta_strangle.domain.exits import daily_cap_blocks_entry
 from delta_strangle.domain.expiry import choose_expiry
 from delta_strangle.domain.instruments import OptionKind
+from delta_strangle.domain.orders import Order
 from delta_strangle.domain.outcomes import NoTrade, NoTradeReason
 from delta_strangle.domain.positions import LegPosition
 from delta_strangle.domain.session import (
@@ -28,7 +29,7 @@ from delta_strangle.domain.session import (
 )
 from delta_strangle.domain.strikes import LegChoice, StrangleChoice, select_strangle
 from delta_strangle.engine.executor import WorkResult
-from delta_strangle.engine.records import LegRecord, SessionRecord
+from delta_strangle.engine.records import IntentRecord, IntentStatus, LegRecord, SessionRecord
 from delta_strangle.exchange.errors import ExchangeError
 
 if TYPE_CHECKING:
@@ -74,8 +75,10 @@ async def run_entry(engine: TradingEngine, session: SessionRecord, abort: asynci
         return
     legging = any(r.complete for r in results.values()) or any(r.filled for r in results.values())
     reason = LEGGING_UNWIND if legging else ENTRY_INCOMPLETE
+    if abort.is_set() and engine.abort_reason is not None:
+        reason = engine.abort_reason  # the operator stopped the entry (panic or stop), not a legging failure
     session.exit_reason, session.exit_detail = reason, _describe(results)
-    if legging:
+    if legging and reason == LEGGING_UNWIND:
         await engine.journal.event(
             session.id, "legging_unwind", f"entry incomplete ({_describe(results)}): buying back what filled",
             level="error", alert=True, filled={k.value: r.filled for k, r in results.items()},
@@ -228,6 +231,9 @@ async def run_panic(engine: TradingEngine, session: SessionRecord) -> str:
         session.exit_reason = session.exit_reason or PANIC
         await engine.finish(session)
         return "nothing held: session ended"
+    if session.state in (SessionState.LIVE, SessionState.ENTERING):
+        session.exit_reason, session.exit_detail = PANIC, "panic: flattened by the operator"
+        await engine.move(session, SessionState.EXITING, "panic")
     started = engine.clock.now() - timedelta(seconds=5)
     for attempt in range(FLAT_CHECKS):
         try:
@@ -235,7 +241,8 @@ async def run_panic(engine: TradingEngine, session: SessionRecord) -> str:
             positions = await engine.exchange.list_positions(pids)
             if all(p.size == 0 for p in positions):
                 break
-            await engine.exchange.close_positions(pids)
+            for order in await engine.exchange.close_positions(pids):
+                await _journal_panic_order(engine, session, order)
         except ExchangeError as exc:
             await engine.journal.event(session.id, "panic_retry", f"panic step failed: {exc}", level="warning")
         await engine.clock.sleep(engine.executor.poll_seconds * (attempt + 1))
@@ -247,6 +254,23 @@ async def run_panic(engine: TradingEngine, session: SessionRecord) -> str:
     session.exit_reason = PANIC
     await engine.finish(session)
     return "flat: confirmed through positions"
+
+
+async def _journal_panic_order(engine: TradingEngine, session: SessionRecord, order: Order) -> None:
+    """Remember a close-positions order as ours (journaled), so its fills are attributed even after a crash."""
+    assert session.id is not None
+    session.known_order_ids.add(order.order_id)
+    now = engine.clock.now()
+    leg = session.leg_for_product(order.product_id)
+    intent = IntentRecord(
+        session_id=session.id, leg_id=leg.id if leg else None,
+        client_order_id=(order.client_order_id or f"px{session.id}-{order.order_id}")[:32],
+        purpose=OrderPurpose.PANIC, attempt=0, symbol=order.symbol, product_id=order.product_id, side=order.side,
+        size=order.size, order_type=order.order_type, time_in_force=order.time_in_force, limit_price=order.limit_price,
+        reference_mid=None, reduce_only=True, created_at=now, updated_at=now, status=IntentStatus.TERMINAL,
+        exchange_order_id=order.order_id, exchange_state=order.state.value, filled_size=order.filled_size,
+    )
+    await engine.journal.record_intent(intent)
 
 
 async def confirm_positions(engine: TradingEngine, session: SessionRecord) -> bool:

@@ -106,6 +106,8 @@ class SessionRecord:
     started_by: str | None = None
     legs: dict[OptionKind, LegRecord] = field(default_factory=dict)
     id: int | None = None
+    # Exchange order ids we sent without our own client order id (panic's close-positions orders).
+    known_order_ids: set[str] = field(default_factory=set)
 
     @property
     def product_ids(self) -> list[int]:

@@ -68,6 +68,7 @@ async def _settle_intents(engine: TradingEngine, session: SessionRecord) -> bool
         key = f"{_kind_of(session, intent.product_id)}:{intent.purpose.value}"
         counters[key] = max(counters.get(key, 0), intent.attempt + 1)
     engine.seed_attempts(session.id, counters)  # type: ignore[arg-type]
+    session.known_order_ids.update(i.exchange_order_id for i in intents if i.exchange_order_id)
     for intent in intents:
         if intent.status not in IntentStatus.UNSETTLED:
             continue

@@ -1,0 +1,62 @@
+"""Restarts in each state: a new engine on the same journal and exchange resumes, finishes, or halts."""
+
+from pathlib import Path
+
+from delta_strangle.domain.session import Arm
+from tests.engine.harness import build_harness, profile
+
+
+async def test_a_restart_while_live_resumes_monitoring_with_the_same_risk_state(tmp_path: Path) -> None:
+    h = await build_harness(tmp_path)
+    try:
+        await h.engine.arm(Arm(config=profile()))
+        await h.run_until(lambda: h.state() == "live", max_seconds=1800)
+        await h.settle(20)
+        before = h.engine.session
+        await h.restart_engine()
+        after = h.engine.session
+        assert after is not None
+        assert after.id == before.id
+        assert after.state.value == "live"
+        assert after.sizes == before.sizes
+        assert after.risk.peak_net_pct == before.risk.peak_net_pct
+        assert await h.positions() == after.sizes
+    finally:
+        await h.close()
+
+
+async def test_a_restart_in_another_mode_halts_instead_of_switching(tmp_path: Path) -> None:
+    h = await build_harness(tmp_path)
+    try:
+        await h.engine.arm(Arm(config=profile()))
+        await h.run_until(lambda: h.state() == "live", max_seconds=1800)
+        await h.restart_engine(mode="paper")
+        assert h.engine.session is not None
+        assert h.engine.session.state.value == "halted"
+        assert "modes never switch silently" in (h.engine.session.halt_reason or "")
+    finally:
+        await h.close()
+
+
+async def test_a_position_changed_behind_our_back_halts_with_both_views(tmp_path: Path) -> None:
+    from delta_strangle.domain.orders import OrderRequest, OrderType, Side, TimeInForce
+
+    h = await build_harness(tmp_path)
+    try:
+        await h.engine.arm(Arm(config=profile()))
+        await h.run_until(lambda: h.state() == "live", max_seconds=1800)
+        leg = next(iter(h.engine.session.legs.values()))
+        await h.engine.stop()
+        await h.exchange.place_order(OrderRequest(product_id=leg.contract.product_id, symbol=leg.symbol,
+                                                  side=Side.BUY, size=1, order_type=OrderType.MARKET,
+                                                  time_in_force=TimeInForce.IOC, reduce_only=True))
+        from tests.engine.harness import new_engine
+
+        h.engine = new_engine(h.exchange, h.clock, h.store)
+        await h.engine.start()
+        session = h.engine.session
+        assert session.state.value == "halted"
+        assert session.halt_views["exchange"][leg.symbol] == -1
+        assert session.halt_views["journal"][leg.symbol] == -2
+    finally:
+        await h.close()
