@@ -79,16 +79,15 @@ class Harness:
             if waited >= max_seconds:
                 raise AssertionError(f"condition not reached within {max_seconds} simulated seconds")
             await self.clock.advance(step)
-            for _ in range(20):
-                await asyncio.sleep(0)
+            # Database writes run in a thread: give them real time, or replayed time outruns them.
+            await asyncio.sleep(0.002)
             waited += step
 
     async def settle(self, seconds: float = 30.0) -> None:
-        await self.run_until(lambda: False, max_seconds=seconds) if False else None
+        """Let `seconds` of replayed time pass."""
         for _ in range(int(seconds)):
             await self.clock.advance(1.0)
-            for _ in range(20):
-                await asyncio.sleep(0)
+            await asyncio.sleep(0.002)
 
     async def until_awaited(self, awaitable: Awaitable[Any], *, max_seconds: float = 600) -> Any:
         """Drive the clock while a command runs (commands that work orders need time to pass)."""

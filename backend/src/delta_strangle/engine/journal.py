@@ -89,9 +89,9 @@ class Journal:
     async def save_now(self, record: SessionRecord) -> None:
         """Write a session (transitions, legs) now, dropping any pending coalesced write of it."""
         async with self._session_lock:
+            await self.store.save_session(record)
             if record.id is not None:
                 self._dirty.pop(record.id, None)
-            await self.store.save_session(record)
             self.writes += 1
 
     def mark_dirty(self, record: SessionRecord) -> None:
@@ -107,10 +107,13 @@ class Journal:
     async def flush(self) -> None:
         """Write every pending figure now."""
         async with self._session_lock:
-            pending, self._dirty = self._dirty, {}
             self._last_flush = self.clock.now()
-            for record in pending.values():
+            # A record leaves the pending set only once written: a write cut short (cancelled at shutdown)
+            # is written again by the final flush.
+            for session_id, record in list(self._dirty.items()):
                 await self.store.save_session(record)
+                if self._dirty.get(session_id) is record:
+                    del self._dirty[session_id]
                 self.writes += 1
 
     async def record_intent(self, intent: IntentRecord) -> None:
