@@ -75,3 +75,50 @@ def test_malformed_settings_name_the_variable(tmp_path: Path, bad: str) -> None:
     assert result.returncode == 2
     assert "TRADING_MODE" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_sim_serves_delta_tickers_and_prints_the_credentials_it_accepts(tmp_path: Path) -> None:
+    import time
+
+    import httpx
+
+    port = free_port()
+    process = subprocess.Popen(
+        [*CLI, "sim", "--port", str(port), "--seed", "11"],
+        cwd=tmp_path,
+        env={"PATH": os.environ["PATH"]},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        body = None
+        while time.monotonic() < deadline and body is None:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/v2/tickers", params={"contract_types": "put_options"})
+                body = response.json()
+            except httpx.TransportError:
+                time.sleep(0.1)  # the server is still starting; poll until the deadline
+        assert body is not None, "the simulator never answered"
+        assert body["success"] is True
+        assert body["result"] and all(t["contract_type"] == "put_options" for t in body["result"])
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    assert "api key:" in output
+    assert "api secret:" in output
+
+
+def test_sim_refuses_a_missing_fault_plan_in_one_line(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "sim", "--faults", "nope.toml")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "error: fault plan nope.toml does not exist"

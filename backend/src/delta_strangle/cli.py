@@ -1,4 +1,4 @@
-"""The command-line composition root: serve, migrate, users, check (and the simulator later).
+"""The command-line composition root: serve, sim, migrate, check, users, engine-status.
 
 Errors are one clear line on stderr and a non-zero exit code, never a traceback.
 """
@@ -9,6 +9,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -65,6 +66,23 @@ def serve(
     settings.validate_for_start()
     upgrade_to_head(settings.database_url)
     uvicorn.run(create_app(settings), host=host, port=port, workers=1, log_config=None, proxy_headers=True)
+
+
+@app.command()
+def sim(
+    port: Annotated[int, typer.Option(help="Port for REST and WebSocket")] = 8010,
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    seed: Annotated[int, typer.Option(help="Seed of the simulated market and of its faults")] = 7,
+    faults: Annotated[Path | None, typer.Option(help="Fault plan file (TOML or JSON)")] = None,
+    fault: Annotated[list[str] | None, typer.Option(help="One fault rule, e.g. http_5xx:probability=0.2")] = None,
+    state: Annotated[Path | None, typer.Option(help="JSON file keeping the simulator's state across restarts")] = None,
+) -> None:
+    """Run the simulated Delta Exchange as a stand-alone server speaking Delta's REST and WebSocket protocol."""
+    from delta_strangle.exchange.sim.server.run import run_sim_server
+
+    if faults is not None and not faults.is_file():
+        raise CliError(f"fault plan {faults} does not exist")
+    asyncio.run(run_sim_server(host, port, seed, faults, fault_flags=fault or [], state_path=state))
 
 
 @app.command()
