@@ -1,0 +1,113 @@
+"""A trading process for the crash test: the engine and the simulator on files, under a fast replay clock.
+
+    python -m tests.acceptance.crash_child run DIR       trade until killed
+    python -m tests.acceptance.crash_child recover DIR   restart, reconcile, run a while, print a JSON verdict
+
+The simulator saves its whole state synchronously after every change, in the same event-loop step as the
+change, so a SIGKILL never leaves the simulated exchange behind what the engine could have seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import time
+from decimal import Decimal
+from pathlib import Path
+
+from delta_strangle.clock import ReplayClock
+from delta_strangle.domain.config import ExecutionConfig, ScheduleConfig
+from delta_strangle.domain.session import Arm
+from delta_strangle.engine.engine import TradingEngine
+from delta_strangle.engine.journal import Journal
+from delta_strangle.exchange.sim.exchange import SimulatedExchange, build_simulated_exchange
+from delta_strangle.exchange.sim.state import JsonFileStateStore, core_to_state
+from delta_strangle.store.db import create_engine, create_session_factory
+from delta_strangle.store.journal import SqlJournalStore
+from delta_strangle.store.migrate import upgrade_to_head
+from tests.engine.harness import START, profile, sim_config
+
+SPEED_SECONDS_PER_TICK = 0.5
+
+
+class DurableSim(SimulatedExchange):
+    def _sync(self) -> None:
+        super()._sync()
+        self._save_now()
+
+    async def _persist(self) -> None:
+        self._save_now()
+
+    def _save_now(self) -> None:
+        assert isinstance(self._store, JsonFileStateStore)
+        path = self._store.path
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(core_to_state(self.core)), encoding="utf-8")
+        tmp.replace(path)
+
+
+async def _setup(directory: Path) -> tuple[ReplayClock, DurableSim, TradingEngine]:
+    url = f"sqlite+aiosqlite:///{directory / 'journal.db'}"
+    await asyncio.to_thread(upgrade_to_head, url)
+    store = SqlJournalStore(create_session_factory(create_engine(url)))
+    state_store = JsonFileStateStore(directory / "sim.json")
+    saved = await state_store.load()
+    clock = ReplayClock(START if saved is None else max(START, _saved_now(saved)))
+    plain = await build_simulated_exchange(clock, seed=11, state_store=state_store, config=sim_config())
+    exchange = DurableSim(plain.core, plain.account, clock, state_store)
+    engine = TradingEngine(exchange, clock, Journal(store, clock, flush_seconds=1.0), account="sim:crash", mode="sim")
+    return clock, exchange, engine
+
+
+def _saved_now(saved: dict[str, object]) -> object:
+    from datetime import datetime
+
+    return datetime.fromisoformat(str(saved["now"]))
+
+
+async def _drive(clock: ReplayClock, seconds: float | None) -> None:
+    elapsed = 0.0
+    while seconds is None or elapsed < seconds:
+        await clock.advance(SPEED_SECONDS_PER_TICK)
+        await asyncio.sleep(0.002)
+        elapsed += SPEED_SECONDS_PER_TICK
+
+
+async def run(directory: Path) -> None:
+    clock, _exchange, engine = await _setup(directory)
+    await engine.start()
+    config = profile(
+        schedule=ScheduleConfig(entry_time=time(9, 30), latest_entry_time=time(9, 35), exit_time=time(9, 45),
+                                repeat_daily=False),
+        execution=ExecutionConfig(limit_attempts=4, attempt_seconds=20, legging_timeout_seconds=120,
+                                  max_slippage_pct=Decimal(50), market_fallback=True),
+    )
+    await engine.arm(Arm(config=config))
+    await _drive(clock, None)
+
+
+async def recover(directory: Path) -> None:
+    clock, exchange, engine = await _setup(directory)
+    await engine.start()
+    await _drive(clock, 120)
+    session = engine.session or engine.last_session
+    held = await exchange.list_positions(list(exchange.account.positions))
+    exchange_positions = {p.symbol: p.size for p in held}
+    cids = [o.client_order_id for o in exchange.account.orders.values() if o.client_order_id]
+    verdict = {
+        "state": session.state.value if session else None,
+        "halt_reason": session.halt_reason if session else None,
+        "exit_reason": session.exit_reason if session else None,
+        "journal": {k: v for k, v in (session.sizes if session else {}).items() if v != 0},
+        "exchange": {k: v for k, v in exchange_positions.items() if v != 0},
+        "order_count": len(cids),
+        "unique_client_order_ids": len(set(cids)),
+    }
+    await engine.stop()
+    print(json.dumps(verdict))
+
+
+if __name__ == "__main__":
+    action, folder = sys.argv[1], Path(sys.argv[2])
+    asyncio.run(run(folder) if action == "run" else recover(folder))
