@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,8 +11,8 @@ import pytest
 
 from delta_strangle.domain.instruments import OptionContract, OptionKind, Underlying
 from delta_strangle.domain.market import Quote
-from delta_strangle.domain.orders import Order, OrderRequest, OrderState, OrderType, Side, TimeInForce
-from delta_strangle.exchange.errors import RateLimitedError, UnknownOutcomeError
+from delta_strangle.domain.orders import Fill, Order, OrderRequest, OrderState, OrderType, Position, Side, TimeInForce
+from delta_strangle.exchange.errors import NotFoundError, RateLimitedError, UnknownOutcomeError
 from delta_strangle.exchange.sim.faults import FaultKind, FaultPlan, FaultRule
 
 from .conftest import Venue
@@ -147,9 +148,12 @@ async def test_rate_limited_order_raises_rate_limited_and_places_nothing(venue: 
     contract, quote = await nearest(venue, OptionKind.CALL)
     assert quote.best_ask is not None
     venue.arm(FaultPlan(rules=(FaultRule(kind=FaultKind.RATE_LIMIT_STORM, max_count=1, path_prefix="/v2/orders"),)))
-    with pytest.raises(RateLimitedError):
+    with pytest.raises(RateLimitedError) as refused:
         await venue.exchange.place_order(sell(contract, quote.best_ask * 3, cid="limited-1"))
-    assert await venue.exchange.find_order_by_client_id("limited-1") is None
+    assert refused.value.retry_after_seconds > 0
+    # A client may hold its reads until the quota resets; the lookup still answers once time has passed.
+    assert await venue.run(venue.exchange.find_order_by_client_id("limited-1")) is None
+    assert await venue.exchange.list_open_orders([contract.product_id]) == []
 
 
 async def test_market_ioc_buy_without_a_position_is_not_reduce_only_but_fills(venue: Venue) -> None:
@@ -166,3 +170,64 @@ async def test_market_ioc_buy_without_a_position_is_not_reduce_only_but_fills(ve
     order = await venue.exchange.place_order(request)
     assert order.state is OrderState.CLOSED
     assert [p.size for p in await venue.exchange.list_positions([contract.product_id])] == [1]
+
+
+async def test_cancelling_an_order_that_already_filled_says_it_is_not_open(venue: Venue) -> None:
+    contract, quote = await nearest(venue, OptionKind.PUT)
+    assert quote.best_bid is not None
+    order = await venue.exchange.place_order(sell(contract, quote.best_bid, cid="done-1"))
+    assert order.state is OrderState.CLOSED
+    with pytest.raises(NotFoundError) as refused:
+        await venue.exchange.cancel_order(contract.product_id, order.order_id)
+    assert refused.value.code == "open_order_not_found"
+    assert (await venue.exchange.get_order(order.order_id)).state is OrderState.CLOSED
+
+
+async def test_quote_stream_carries_on_after_the_socket_is_dropped(
+    venue: Venue, caplog: pytest.LogCaptureFixture
+) -> None:
+    contract, _ = await nearest(venue, OptionKind.CALL)
+    stream = venue.exchange.stream_quotes([contract.symbol])
+    first = await venue.run(anext(stream))
+    venue.arm(FaultPlan(rules=(FaultRule(kind=FaultKind.WS_DISCONNECT, max_count=1),)))
+    with caplog.at_level(logging.WARNING):
+        later = [await venue.run(anext(stream)) for _ in range(3)]
+    await stream.aclose()
+    assert {q.symbol for q in [first, *later]} == {contract.symbol}
+    assert later[-1].timestamp > first.timestamp
+    if venue.name == "delta-over-sim":  # the in-process stream has no socket to lose
+        assert any(getattr(r, "event", None) == "delta_ws_reconnect" for r in caplog.records)
+
+
+async def test_account_stream_reports_the_order_its_fill_and_the_new_position(venue: Venue) -> None:
+    contract, quote = await nearest(venue, OptionKind.PUT)
+    assert quote.best_bid is not None
+    events = venue.exchange.stream_account_events()
+    seen: list[Order | Fill | Position] = []
+
+    async def collect() -> None:
+        async for event in events:
+            seen.append(event)
+            if any(isinstance(e, Fill) for e in seen) and any(isinstance(e, Position) and e.size for e in seen):
+                return
+
+    collecting = asyncio.ensure_future(collect())
+    await venue.wait_until(venue.account_listening)
+    order = await venue.exchange.place_order(sell(contract, quote.best_bid, size=2, cid="stream-1"))
+    await venue.run(collecting)
+    await events.aclose()
+    fills = [e for e in seen if isinstance(e, Fill)]
+    positions = [e for e in seen if isinstance(e, Position) and e.product_id == contract.product_id]
+    orders = [e for e in seen if isinstance(e, Order) and e.order_id == order.order_id]
+    assert sum(f.size for f in fills) == 2
+    assert {f.order_id for f in fills} == {order.order_id}
+    assert positions[-1].size == -2
+    assert orders
+    assert orders[-1].client_order_id == "stream-1"
+
+
+async def test_wallet_balance_is_reported_in_usd(venue: Venue) -> None:
+    wallet = await venue.exchange.get_wallet_balance("USD")
+    assert wallet.asset == "USD"
+    assert wallet.balance > 0
+    assert 0 <= wallet.available_balance <= wallet.balance

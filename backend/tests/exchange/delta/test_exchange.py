@@ -16,7 +16,7 @@ from delta_strangle.domain.orders import OrderRequest, OrderState, Side
 from delta_strangle.exchange.base import Exchange
 from delta_strangle.exchange.delta import INDIA_PRODUCTION, INDIA_TESTNET, DeltaExchange, endpoints_for
 from delta_strangle.exchange.delta.rest import NotSentError
-from delta_strangle.exchange.errors import RateLimitedError, UnknownOutcomeError
+from delta_strangle.exchange.errors import NotFoundError, RateLimitedError, UnknownOutcomeError
 
 CALL = {
     "id": 101,
@@ -222,18 +222,33 @@ async def test_limit_price_off_the_tick_grid_is_rounded_to_the_passive_side(cloc
     assert sent == ["120.5", "120"]
 
 
-async def test_cancelling_an_already_closed_order_returns_its_final_state(clock: ReplayClock) -> None:
+async def test_cancelling_an_order_that_is_no_longer_open_raises_not_found(clock: ReplayClock) -> None:
+    routes = Routes(
+        {"DELETE /v2/orders": httpx.Response(400, json={"success": False, "error": {"code": "open_order_not_found"}})}
+    )
+    with pytest.raises(NotFoundError) as refused:
+        await exchange(clock, routes).cancel_order(101, "555")
+    assert refused.value.code == "open_order_not_found"
+    assert json.loads(routes.calls[0].content) == {"id": 555, "product_id": 101}
+
+
+async def test_cancel_retried_after_a_lost_answer_reports_the_order_it_already_cancelled(clock: ReplayClock) -> None:
     routes = Routes(
         {
-            "DELETE /v2/orders": httpx.Response(
-                400, json={"success": False, "error": {"code": "open_order_not_found"}}
-            ),
-            "GET /v2/orders/555": ok(order_row(state="closed", unfilled_size=0)),
+            "DELETE /v2/orders": [
+                httpx.Response(504, text="<html>504 Gateway Time-out</html>"),
+                httpx.Response(400, json={"success": False, "error": {"code": "open_order_not_found"}}),
+            ],
+            "GET /v2/orders/555": ok(order_row(state="cancelled", cancellation_reason="cancelled_by_user")),
         }
     )
-    order = await exchange(clock, routes).cancel_order(101, "555")
-    assert order.state is OrderState.CLOSED
-    assert json.loads(routes.calls[0].content) == {"id": 555, "product_id": 101}
+    client = exchange(clock, routes)
+    cancelling = asyncio.ensure_future(client.cancel_order(101, "555"))
+    async with asyncio.timeout(5):
+        while not cancelling.done():
+            await clock.advance(1)
+    assert cancelling.result().state is OrderState.CANCELLED
+    assert routes.count("DELETE /v2/orders") == 2
 
 
 async def test_missing_client_order_id_lookup_gives_none(clock: ReplayClock) -> None:

@@ -30,17 +30,10 @@ from delta_strangle.domain.orders import (
     WalletBalance,
 )
 from delta_strangle.exchange.delta.account import AccountEvents
+from delta_strangle.exchange.delta.market_data import DeltaMarketData
 from delta_strangle.exchange.delta.rest import DeltaRestClient, Envelope, NotSentError
 from delta_strangle.exchange.delta.retry import Backoff, retry_transient
-from delta_strangle.exchange.delta.stream import DeltaSocket, Freshness, Subscription
-from delta_strangle.exchange.delta.wire import (
-    is_tradable,
-    parse_option_contract,
-    parse_quote_frame,
-    parse_ticker,
-    to_datetime,
-    to_int,
-)
+from delta_strangle.exchange.delta.wire import to_datetime, to_int
 from delta_strangle.exchange.delta.wire_account import (
     order_body,
     parse_fill,
@@ -52,9 +45,7 @@ from delta_strangle.exchange.errors import NotFoundError, RateLimitedError, Tran
 
 logger = logging.getLogger(__name__)
 
-PERPETUAL_FOR_SPOT = {Underlying.BTC: "BTCUSD", Underlying.ETH: "ETHUSD"}
 MAX_IDS_PER_QUERY = 10  # Delta refuses longer product_ids lists
-PRODUCTS_PAGE_SIZE = 500
 FILLS_PAGE_SIZE = 50
 LOOKUP_ATTEMPTS = 3
 HEARTBEAT_ID = "delta-strangle"
@@ -86,6 +77,7 @@ class DeltaExchange:
         debug_verbose: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
         ws_backoff: Backoff | None = None,
+        rest_backoff: Backoff | None = None,
         heartbeat_timeout_seconds: float = 35.0,
     ) -> None:
         self._clock = clock
@@ -97,14 +89,17 @@ class DeltaExchange:
             api_secret=api_secret,
             transport=transport,
             debug_verbose=debug_verbose,
+            backoff=rest_backoff,
         )
-        self._public_ws_url = public_ws_url
-        self._user_agent = user_agent
-        self._ws_backoff = ws_backoff
-        self._heartbeat_timeout = heartbeat_timeout_seconds
-        self.freshness = Freshness(clock)
-        self._symbols: dict[int, str] = {}
-        self._contracts: dict[int, OptionContract] = {}
+        self.market = DeltaMarketData(
+            rest=self.rest,
+            public_ws_url=public_ws_url,
+            user_agent=user_agent,
+            clock=clock,
+            ws_backoff=ws_backoff,
+            heartbeat_timeout_seconds=heartbeat_timeout_seconds,
+        )
+        self.freshness = self.market.freshness
         self._heartbeat_created = False
         self.account = AccountEvents(
             url=private_ws_url,
@@ -113,89 +108,33 @@ class DeltaExchange:
             rest=self.rest,
             api_key=api_key,
             api_secret=api_secret,
-            symbol_for=self._symbol_for,
-            product_id_for=self._product_id_for,
+            symbol_for=self.market.symbol_for,
+            product_id_for=self.market.product_id_for,
             backoff=ws_backoff,
             heartbeat_timeout_seconds=heartbeat_timeout_seconds,
         )
 
-    # --- products and market data ----------------------------------------------------------------------------------
+    # --- products and market data (public; see market_data.py) ----------------------------------------------------
 
     async def list_option_contracts(self, underlying: Underlying, expiry: date | None = None) -> list[OptionContract]:
         """Return live, tradable option products of an underlying, optionally for one expiry date."""
-        contracts: list[OptionContract] = []
-        after: str | None = None
-        while True:
-            params: list[tuple[str, str | int]] = [
-                ("contract_types", "call_options,put_options"),
-                ("states", "live"),
-                ("page_size", PRODUCTS_PAGE_SIZE),
-            ]
-            if after:
-                params.append(("after", after))
-            envelope = await self.rest.get("/v2/products", params)
-            for product in envelope.result or []:
-                contract = parse_option_contract(product)
-                if contract is None or contract.underlying is not underlying or not is_tradable(product):
-                    continue
-                self._remember(contract)
-                if expiry is None or contract.expiry == expiry:
-                    contracts.append(contract)
-            after = envelope.meta.get("after")
-            if not after:
-                break
-        return sorted(contracts, key=lambda c: (c.settlement_time, c.kind.value, c.strike))
+        return await self.market.list_option_contracts(underlying, expiry)
 
     async def get_option_chain(self, underlying: Underlying, expiry: date) -> OptionChain:
         """Return every tradable option of an underlying and expiry with its ticker."""
-        contracts = await self.list_option_contracts(underlying, expiry)
-        envelope = await self.rest.get(
-            "/v2/tickers",
-            [
-                ("contract_types", "call_options,put_options"),
-                ("underlying_asset_symbols", underlying.value),
-                ("expiry_date", expiry.strftime("%d-%m-%Y")),
-            ],
-        )
-        now = self._clock.now()
-        wanted = {c.symbol for c in contracts}
-        quotes = {q.symbol: q for q in (parse_ticker(t, received_at=now) for t in envelope.result or [])}
-        quotes = {symbol: quote for symbol, quote in quotes.items() if symbol in wanted}
-        spots = [q.spot_price for q in quotes.values() if q.spot_price is not None]
-        spot = spots[0] if spots else await self.get_spot(underlying)
-        return OptionChain(
-            underlying=underlying, expiry=expiry, spot=spot, as_of=now, contracts=tuple(contracts), quotes=quotes
-        )
+        return await self.market.get_option_chain(underlying, expiry)
 
     async def get_spot(self, underlying: Underlying) -> Decimal:
-        """Return the index price, read from the perpetual's ticker (`spot_price` is the index)."""
-        quote = await self.get_quote(PERPETUAL_FOR_SPOT[underlying])
-        if quote.spot_price is None:
-            raise TransientError(f"no spot_price on {PERPETUAL_FOR_SPOT[underlying]} ticker", code="no_spot")
-        return quote.spot_price
+        """Return the index price, read from the perpetual's ticker."""
+        return await self.market.get_spot(underlying)
 
     async def get_quote(self, symbol: str) -> Quote:
         """Return the current ticker of one product."""
-        envelope = await self.rest.get(f"/v2/tickers/{symbol}")
-        return parse_ticker(envelope.result, received_at=self._clock.now())
+        return await self.market.get_quote(symbol)
 
-    async def stream_quotes(self, symbols: Sequence[str]) -> AsyncIterator[Quote]:
+    def stream_quotes(self, symbols: Sequence[str]) -> AsyncIterator[Quote]:
         """Yield quotes from the public `ticker` channel, reconnecting and resubscribing on drops."""
-        socket = DeltaSocket(
-            self._public_ws_url,
-            clock=self._clock,
-            user_agent=self._user_agent,
-            subscriptions=[Subscription("ticker", tuple(symbols))],
-            backoff=self._ws_backoff,
-            heartbeat_timeout_seconds=self._heartbeat_timeout,
-            name="public",
-        )
-        wanted = set(symbols)
-        async for frame in socket.frames():
-            for quote in parse_quote_frame(frame, received_at=self._clock.now()):
-                if quote.symbol in wanted:
-                    self.freshness.touch(quote.symbol)
-                    yield quote
+        return self.market.stream_quotes(symbols)
 
     def stream_account_events(self) -> AsyncIterator[Order | Fill | Position]:
         """Yield our order updates, fills and position changes from the private socket."""
@@ -243,7 +182,7 @@ class DeltaExchange:
         )
 
     def _on_tick_grid(self, request: OrderRequest) -> OrderRequest:
-        contract = self._contracts.get(request.product_id)
+        contract = self.market.contract(request.product_id)
         if contract is None or request.limit_price is None:
             return request
         # Passive rounding: a sell never goes lower, a buy never higher, than the engine asked.
@@ -260,17 +199,23 @@ class DeltaExchange:
         return request.model_copy(update={"limit_price": on_grid})
 
     async def cancel_order(self, product_id: int, order_id: str) -> Order:
-        """Cancel one open order; an order that is already closed is returned as it is."""
+        """Cancel one open order; NotFoundError (`open_order_not_found`) when it is no longer open."""
         body: dict[str, Any] = {"id": to_int(order_id) or order_id, "product_id": product_id}
+        attempts = 0
 
         async def cancel() -> Order:
-            envelope = await self.rest.send("DELETE", "/v2/orders", body)
+            nonlocal attempts
+            attempts += 1
+            try:
+                envelope = await self.rest.send("DELETE", "/v2/orders", body)
+            except NotFoundError:
+                if attempts == 1:
+                    raise
+                # An earlier attempt whose answer was lost may have cancelled it: report what it is now.
+                return await self.get_order(order_id)
             return await self._order(envelope.result)
 
-        try:
-            return await retry_transient(cancel, policy=self.rest.backoff, clock=self._clock, what="cancel order")
-        except NotFoundError:
-            return await self.get_order(order_id)
+        return await retry_transient(cancel, policy=self.rest.backoff, clock=self._clock, what="cancel order")
 
     async def get_order(self, order_id: str) -> Order:
         """Return an order by the exchange's id."""
@@ -320,7 +265,7 @@ class DeltaExchange:
             for row in rows:
                 if not row or (to_int(row.get("size")) or 0) == 0:
                     continue
-                symbol = row.get("product_symbol") or row.get("symbol") or await self._symbol_for(product_id)
+                symbol = row.get("product_symbol") or row.get("symbol") or await self.market.symbol_for(product_id)
                 positions.append(parse_position(row, product_id=product_id, symbol=symbol))
         return positions
 
@@ -379,28 +324,13 @@ class DeltaExchange:
 
     # --- helpers ---------------------------------------------------------------------------------------------------
 
-    def _remember(self, contract: OptionContract) -> None:
-        self._contracts[contract.product_id] = contract
-        self._symbols[contract.product_id] = contract.symbol
-
-    def _product_id_for(self, symbol: str) -> int | None:
-        return next((pid for pid, known in self._symbols.items() if known == symbol), None)
-
-    async def _symbol_for(self, product_id: int) -> str:
-        symbol = self._symbols.get(product_id)
-        if symbol is None:
-            envelope = await self.rest.get(f"/v2/products/{product_id}")
-            symbol = str(envelope.result["symbol"])
-            self._symbols[product_id] = symbol
-        return symbol
-
     async def _order(self, raw: Any) -> Order:
         symbol = raw.get("product_symbol") or raw.get("symbol")
         product_id = to_int(raw.get("product_id"))
         if symbol is None and product_id is not None:
-            symbol = await self._symbol_for(product_id)
+            symbol = await self.market.symbol_for(product_id)
         elif symbol is not None and product_id is not None:
-            self._symbols.setdefault(product_id, symbol)
+            self.market.remember_symbol(product_id, symbol)
         return parse_order(raw, symbol_hint=symbol, time_hint=to_datetime(raw.get("updated_at")) or self._clock.now())
 
     async def _all_pages(self, path: str, params: list[tuple[str, str | int]]) -> list[Any]:

@@ -36,7 +36,7 @@ def to_exchange_error(error: SimError) -> errors.ExchangeError:
     """Map a simulator error onto the exchange boundary's exception tree."""
     if error.code == "insufficient_margin":
         return errors.InsufficientMarginError(error.code, code=error.code, context=error.context)
-    if error.status == 404:
+    if error.status == 404 or error.code == "open_order_not_found":  # Delta's code for "not open", sent as a 400
         return errors.NotFoundError(error.code, code=error.code, context=error.context)
     if error.status in (401, 403):
         return errors.AuthError(error.code, code=error.code, context=error.context)
