@@ -7,6 +7,7 @@ loudly (the runner reports the problem on /api/ready and refuses commands).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from typing import Any
 
@@ -34,6 +35,7 @@ class DbSimStateStore:
 
     def __init__(self, factory: async_sessionmaker[AsyncSession], clock: Clock, name: str = SIM_STATE_NAME) -> None:
         self.factory, self.clock, self.name = factory, clock, name
+        self._lock = asyncio.Lock()  # both legs' orders save at once; the row is written one save at a time
 
     async def load(self) -> dict[str, Any] | None:
         async with transaction(self.factory) as db:
@@ -41,7 +43,7 @@ class DbSimStateStore:
             return None if row is None else dict(row.state)
 
     async def save(self, state: dict[str, Any]) -> None:
-        async with transaction(self.factory) as db:
+        async with self._lock, transaction(self.factory) as db:
             row = await db.get(SimStateRow, self.name)
             if row is None:
                 db.add(SimStateRow(name=self.name, saved_at=self.clock.now(), state=state))

@@ -32,8 +32,6 @@ from delta_strangle.exchange.errors import (
     NotFoundError,
     OrderRejectedError,
     RateLimitedError,
-    TransientError,
-    UnknownOutcomeError,
 )
 
 logger = logging.getLogger(__name__)
@@ -209,7 +207,7 @@ class Executor:
             except (OrderRejectedError, NotFoundError) as exc:
                 await self._rejected(intent, exc.code or "rejected", exc)
                 return None
-            except (UnknownOutcomeError, TransientError) as exc:
+            except Exception as exc:  # unknown outcome, 5xx, or anything unforeseen: it may have been placed
                 intent.status, intent.error = IntentStatus.UNKNOWN, f"{type(exc).__name__}: {exc}"
                 await self.journal.update_intent(intent)
                 return await self._lookup(intent)
