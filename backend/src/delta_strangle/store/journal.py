@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from delta_strangle.domain.config import StrategyConfig
@@ -185,16 +185,21 @@ async def legs_of(db: AsyncSession, session_ids: list[int]) -> dict[int, list[Se
 
 
 async def status_counts(db: AsyncSession) -> dict[str, int]:
-    """Count live sessions and open positions (legs with a non-zero size in sessions not done)."""
+    """Count open positions (legs whose journaled fills do not net to zero) and sessions that may hold any."""
     live = await db.scalar(
         select(func.count()).select_from(TradingSessionRow).where(TradingSessionRow.state.in_(OPEN_STATES))
     )
-    open_legs = await db.scalar(
-        select(func.count())
-        .select_from(SessionLegRow)
-        .join(TradingSessionRow, SessionLegRow.session_id == TradingSessionRow.id)
-        .where(TradingSessionRow.state.in_(OPEN_STATES), SessionLegRow.size != 0)
+    # Sizes come from the journaled fills, not the leg rows: a crash between the two writes cannot hide a position.
+    signed = case((FillRow.side == "sell", -FillRow.size), else_=FillRow.size)
+    per_leg = (
+        select(FillRow.leg_id)
+        .join(TradingSessionRow, FillRow.session_id == TradingSessionRow.id)
+        .where(TradingSessionRow.state.in_(OPEN_STATES))
+        .group_by(FillRow.leg_id)
+        .having(func.sum(signed) != 0)
+        .subquery()
     )
+    open_legs = await db.scalar(select(func.count()).select_from(per_leg))
     exposed = await db.scalar(
         select(func.count())
         .select_from(TradingSessionRow)
