@@ -303,13 +303,14 @@ class TradingEngine:
         self.journal.mark_dirty(session)
         if result.decision is not None:
             decision = result.decision
+            # The exit job starts first: journaling the trigger must not delay the closing order.
+            self.start_job(lambda abort: lifecycle.run_exit(self, session, decision.reason.value, decision.detail,
+                                                            decision.close_symbols, abort))
             await self.journal.event(
                 session.id, "exit_triggered", f"exit {decision.reason.value}: {decision.detail}",
                 reason=decision.reason.value, symbols=list(decision.close_symbols),
                 also=[r.value for r in decision.also_triggered],
             )
-            self.start_job(lambda abort: lifecycle.run_exit(self, session, decision.reason.value, decision.detail,
-                                                             decision.close_symbols, abort))
 
     async def _note_staleness(self, session: SessionRecord, stale: tuple[str, ...]) -> None:
         if stale and "stale_quotes" not in self.warnings:
