@@ -89,8 +89,14 @@ def exchange_factory(settings: Settings, clock: Clock, session_factory: async_se
         )
 
     async def build_paper() -> Exchange:
-        # Paper = Delta's public market data + simulated matching; its wiring belongs to the Delta client.
-        raise ModeUnavailableError("TRADING_MODE=paper is not wired yet (the Delta client's paper exchange)")
+        # Paper = Delta's public market data + simulated matching: no API keys are read.
+        from delta_strangle.exchange.delta.urls import endpoints_for
+        from delta_strangle.exchange.paper.exchange import connect_paper_exchange
+
+        return await connect_paper_exchange(
+            endpoints_for(settings.delta_environment.value), clock,
+            user_agent=f"delta-strangle/{__version__}", debug_verbose=settings.delta_debug_verbose,
+        )
 
     return {TradingMode.SIM: build_sim, TradingMode.LIVE: build_live, TradingMode.PAPER: build_paper}[mode]
 

@@ -32,6 +32,16 @@ T = TypeVar("T")
 DEADLINE_SECONDS = 10.0
 
 
+async def run_on(clock: ReplayClock, call: Awaitable[T], step_seconds: float = 1.0) -> T:
+    """Await a call that may sleep on a replay clock, advancing the clock until the call finishes."""
+    task = asyncio.ensure_future(call)
+    async with asyncio.timeout(DEADLINE_SECONDS):
+        while not task.done():
+            await clock.advance(step_seconds)
+            await asyncio.sleep(0.001)  # real I/O (loopback sockets) needs the loop for a moment
+    return task.result()
+
+
 @dataclass
 class Venue:
     """One exchange under test plus the knobs the suite needs (time, faults)."""
@@ -50,12 +60,7 @@ class Venue:
 
     async def run(self, call: Awaitable[T], step_seconds: float = 1.0) -> T:
         """Await a call that may sleep on the clock (backoff, reconnect), advancing time until it finishes."""
-        task = asyncio.ensure_future(call)
-        async with asyncio.timeout(DEADLINE_SECONDS):
-            while not task.done():
-                await self.advance(step_seconds)
-                await asyncio.sleep(0.001)  # real I/O (loopback sockets) needs the loop for a moment
-        return task.result()
+        return await run_on(self.clock, call, step_seconds)
 
     async def wait_until(self, condition: Callable[[], bool]) -> None:
         """Poll a condition with a deadline (real I/O on loopback is involved, so the loop must turn)."""

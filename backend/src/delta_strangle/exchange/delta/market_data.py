@@ -76,23 +76,30 @@ class DeltaMarketData:
     async def get_option_chain(self, underlying: Underlying, expiry: date) -> OptionChain:
         """Return every tradable option of an underlying and expiry with its ticker."""
         contracts = await self.list_option_contracts(underlying, expiry)
-        envelope = await self.rest.get(
-            "/v2/tickers",
-            [
-                ("contract_types", "call_options,put_options"),
-                ("underlying_asset_symbols", underlying.value),
-                ("expiry_date", expiry.strftime("%d-%m-%Y")),
-            ],
-        )
-        now = self._clock.now()
         wanted = {c.symbol for c in contracts}
-        quotes = {q.symbol: q for q in (parse_ticker(t, received_at=now) for t in envelope.result or [])}
-        quotes = {symbol: quote for symbol, quote in quotes.items() if symbol in wanted}
+        quotes = {q.symbol: q for q in await self.get_option_quotes(underlying, expiry) if q.symbol in wanted}
         spots = [q.spot_price for q in quotes.values() if q.spot_price is not None]
         spot = spots[0] if spots else await self.get_spot(underlying)
         return OptionChain(
-            underlying=underlying, expiry=expiry, spot=spot, as_of=now, contracts=tuple(contracts), quotes=quotes
+            underlying=underlying,
+            expiry=expiry,
+            spot=spot,
+            as_of=self._clock.now(),
+            contracts=tuple(contracts),
+            quotes=quotes,
         )
+
+    async def get_option_quotes(self, underlying: Underlying, expiry: date | None = None) -> list[Quote]:
+        """Return the tickers of an underlying's options (one expiry, or all) in one call."""
+        params: list[tuple[str, str | int]] = [
+            ("contract_types", "call_options,put_options"),
+            ("underlying_asset_symbols", underlying.value),
+        ]
+        if expiry is not None:
+            params.append(("expiry_date", expiry.strftime("%d-%m-%Y")))
+        envelope = await self.rest.get("/v2/tickers", params)
+        now = self._clock.now()
+        return [parse_ticker(t, received_at=now) for t in envelope.result or []]
 
     async def get_spot(self, underlying: Underlying) -> Decimal:
         """Return the index price, read from the perpetual's ticker (`spot_price` is the index)."""

@@ -1,0 +1,1 @@
+"""Paper trading: Delta Exchange India's real public market data feeding the simulator's matching and accounts."""
