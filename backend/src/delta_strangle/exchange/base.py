@@ -49,7 +49,7 @@ class Exchange(Protocol):
         ...
 
     async def cancel_order(self, product_id: int, order_id: str) -> Order:
-        """Cancel one open order and return its final state."""
+        """Cancel one open order and return its final state; NotFoundError when it is no longer open."""
         ...
 
     async def get_order(self, order_id: str) -> Order:
