@@ -52,6 +52,14 @@ async def test_chain_lists_calls_and_puts_of_one_expiry_with_two_sided_quotes(ve
     assert all(q.best_bid < q.best_ask for q in quoted if q.best_bid is not None and q.best_ask is not None)
 
 
+async def test_spot_is_the_index_the_chain_is_priced_from(venue: Venue) -> None:
+    contracts = await venue.exchange.list_option_contracts(Underlying.BTC)
+    chain = await venue.exchange.get_option_chain(Underlying.BTC, min(c.expiry for c in contracts))
+    spot = await venue.exchange.get_spot(Underlying.BTC)
+    assert spot > 0
+    assert spot == chain.spot
+
+
 async def test_quote_stream_yields_the_requested_symbols(venue: Venue) -> None:
     contract, _ = await nearest(venue, OptionKind.CALL)
     stream = venue.exchange.stream_quotes([contract.symbol])

@@ -55,12 +55,18 @@ async def get_product(ctx: Ctx) -> Response:
 
 
 def _index_ticker(ctx: Ctx, symbol: str) -> dict[str, Any] | None:
+    """Answer the index (`.DEXBTUSD`) and the perpetual (`BTCUSD`), whose `spot_price` is the index.
+
+    The perpetual is quoted for its `spot_price` only (clients read spot from it); it is not tradeable here.
+    """
     for underlying in ctx.core.market.underlyings():
-        if ctx.core.market.index_symbol(underlying) == symbol:
+        is_index = ctx.core.market.index_symbol(underlying) == symbol
+        is_perpetual = symbol == f"{underlying}USD"
+        if is_index or is_perpetual:
             spot = wire.num(ctx.core.spot(underlying))
-            return {"symbol": symbol, "contract_type": "spot", "spot_price": spot, "mark_price": spot,
-                    "underlying_asset_symbol": underlying, "timestamp": wire.micros(ctx.core.now),
-                    "greeks": None, "quotes": None}
+            return {"symbol": symbol, "contract_type": "spot" if is_index else "perpetual_futures",
+                    "spot_price": spot, "mark_price": spot, "underlying_asset_symbol": underlying,
+                    "timestamp": wire.micros(ctx.core.now), "greeks": None, "quotes": None}
     return None
 
 
