@@ -110,13 +110,21 @@ class TradingEngine:
         self.publish(force=True)
 
     async def stop(self) -> None:
-        """Stop trading tasks (orders in flight are cancelled and confirmed first); positions stay as they are."""
+        """Stop trading tasks (orders in flight are cancelled and confirmed first); positions stay as they are.
+
+        The loop is asked to finish rather than cancelled, so no journal write is cut off mid-transaction.
+        """
         self.running = False
         await self._abort_job()
-        for task in [*self._tasks, *([self._quote_task] if self._quote_task else [])]:
+        loop, others = (self._tasks[0], self._tasks[1:]) if self._tasks else (None, [])
+        for task in [*others, *([self._quote_task] if self._quote_task else [])]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if loop is not None:
+            await self._queue.put(("stop", None))
+            with contextlib.suppress(asyncio.CancelledError):
+                await loop
         self._tasks, self._quote_task = [], None
         await self.journal.flush()
 
@@ -225,6 +233,8 @@ class TradingEngine:
     async def _loop(self) -> None:
         while True:
             kind, payload = await self._queue.get()
+            if kind == "stop":
+                return
             self.events_handled += 1
             try:
                 await self._handle(kind, payload)
