@@ -25,6 +25,6 @@ export default defineConfig({
     css: false,
     restoreMocks: true,
     // The first Ant Design render in a file pays for style generation under jsdom (seconds on 2 cores).
-    testTimeout: 20_000,
+    testTimeout: 60_000,
   },
 })

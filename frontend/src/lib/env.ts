@@ -14,7 +14,7 @@ function base(value: string | undefined): string {
 export const env = {
   apiBaseUrl: base(import.meta.env.VITE_API_BASE_URL),
   apiDebug: flag(import.meta.env.VITE_ENABLE_API_DEBUG, false),
-  remoteLogs: flag(import.meta.env.VITE_ENABLE_REMOTE_LOGS, false),
+  remoteLogs: flag(import.meta.env.VITE_ENABLE_REMOTE_LOGS, import.meta.env.PROD),
   defaultTimeZone: import.meta.env.VITE_DEFAULT_TIME_ZONE || 'Asia/Kolkata',
   appVersion: import.meta.env.MODE === 'test' ? 'test' : (import.meta.env.VITE_APP_VERSION ?? '0.1.0'),
 } as const

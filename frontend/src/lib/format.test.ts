@@ -71,3 +71,14 @@ describe('formatDuration and formatCountdown', () => {
     expect(formatCountdown(-60)).toBe('1m 00s ago')
   })
 })
+
+describe('decimal strings', () => {
+  it('round half away from zero on the decimal digits, not on a binary float', () => {
+    expect(formatMoney('0.06195', { digits: 4 })).toBe('$0.0620')
+    expect(formatMoney('-0.005')).toBe('−$0.01')
+    expect(formatMoney('1234567.891')).toBe('$1,234,567.89')
+  })
+  it('keeps large values exact', () => {
+    expect(formatNumber('12345678901234567.5', 0)).toBe('12,345,678,901,234,568')
+  })
+})

@@ -16,39 +16,63 @@ function toNumber(value: Numeric): number | null {
   return Number.isFinite(n) ? n : null
 }
 
+/**
+ * Round a decimal string half away from zero without going through a binary float, so "0.06195"
+ * shows as 0.0620 (a float would say 0.0619). Returns [negative, "1,234.50"], or null.
+ */
+function roundDecimal(value: string, digits: number): [boolean, string] | null {
+  const match = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(value)
+  if (!match || (match[2] === '' && !match[3])) return null
+  const negative = match[1] === '-'
+  const frac = (match[3] ?? '').padEnd(digits + 1, '0')
+  let scaled = BigInt((match[2] || '0') + frac.slice(0, digits))
+  if (Number(frac[digits]) >= 5) scaled += 1n
+  const text = scaled.toString().padStart(digits + 1, '0')
+  const whole = text.slice(0, text.length - digits)
+  const fraction = digits > 0 ? `.${text.slice(-digits)}` : ''
+  const isZero = scaled === 0n
+  return [negative && !isZero, `${BigInt(whole).toLocaleString('en-US')}${fraction}`]
+}
+
+function fixed(value: Numeric, digits: number): [boolean, string] | null {
+  if (typeof value === 'string') {
+    const exact = roundDecimal(value, digits)
+    if (exact) return exact
+  }
+  const n = toNumber(value)
+  if (n === null) return null
+  const rounded = Number(n.toFixed(digits))
+  return [rounded < 0, grouped(Math.abs(rounded), digits)]
+}
+
 function grouped(n: number, digits: number): string {
   return new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n)
 }
 
-function sign(n: number, signed: boolean): string {
-  if (n < 0) return MINUS
-  return signed && n > 0 ? '+' : ''
+function signOf([negative, text]: [boolean, string], signed: boolean): string {
+  if (negative) return MINUS
+  return signed && /[1-9]/.test(text) ? '+' : ''
 }
 
 /** Format USD money: "$1,234.50", "−$12.00", or "+$3.40" when signed. */
 export function formatMoney(value: Numeric, opts: { signed?: boolean; digits?: number } = {}): string {
-  const n = toNumber(value)
-  if (n === null) return DASH
-  const digits = opts.digits ?? 2
-  const rounded = Number(n.toFixed(digits))
-  return `${sign(rounded, opts.signed ?? false)}$${grouped(Math.abs(rounded), digits)}`
+  const parts = fixed(value, opts.digits ?? 2)
+  if (!parts) return DASH
+  return `${signOf(parts, opts.signed ?? false)}$${parts[1]}`
 }
 
 /** Format a value that already is a percentage (40 means 40 %): "40.00%", "+1.25%". */
 export function formatPercent(value: Numeric, opts: { signed?: boolean; digits?: number } = {}): string {
-  const n = toNumber(value)
-  if (n === null) return DASH
-  const digits = opts.digits ?? 2
-  const rounded = Number(n.toFixed(digits))
-  return `${sign(rounded, opts.signed ?? false)}${grouped(Math.abs(rounded), digits)}%`
+  const parts = fixed(value, opts.digits ?? 2)
+  if (!parts) return DASH
+  return `${signOf(parts, opts.signed ?? false)}${parts[1]}%`
 }
 
 /** Format a plain number with a fixed number of decimals (prices, deltas). */
 export function formatNumber(value: Numeric, digits = 2): string {
-  const n = toNumber(value)
-  if (n === null) return DASH
-  const rounded = Number(n.toFixed(digits))
-  return `${rounded < 0 ? MINUS : ''}${grouped(Math.abs(rounded), digits)}`
+  const parts = fixed(value, digits)
+  if (!parts) return DASH
+  return `${parts[0] ? MINUS : ''}${parts[1]}`
 }
 
 const ZONE_LABELS: Record<string, string> = { UTC: 'UTC', 'Etc/UTC': 'UTC', 'Asia/Kolkata': 'IST', 'Asia/Calcutta': 'IST' }

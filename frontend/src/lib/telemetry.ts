@@ -1,7 +1,8 @@
 /**
  * Report the dashboard's own errors to the backend (`POST {VITE_API_BASE_URL}/logs/batch`).
  *
- * Off unless VITE_ENABLE_REMOTE_LOGS is true. Records are sent as JSON with fetch (never
+ * On in production builds unless VITE_ENABLE_REMOTE_LOGS says otherwise; only sent while someone is
+ * logged in (the endpoint takes a viewer token). Records are sent as JSON with fetch (never
  * sendBeacon's text/plain, which FastAPI rejects), batched, de-duplicated per message within a
  * window, and capped so a render loop cannot flood the backend.
  */
@@ -9,14 +10,15 @@ import { resolveBaseUrl } from './api'
 import { env } from './env'
 import { currentToken } from './session'
 
+/** One record of `POST /logs/batch` ({logs: [...]}, the backend's ClientLogRecord). */
 export interface ClientLogRecord {
   level: 'error' | 'warning' | 'info'
   event: string
   message: string
   timestamp: string
-  page: string
   app_version: string
-  data?: Record<string, unknown>
+  environment: string
+  data: Record<string, unknown>
 }
 
 const MAX_QUEUE = 100
@@ -32,11 +34,12 @@ async function flush(): Promise<void> {
   const records = queue.splice(0, queue.length)
   if (records.length === 0) return
   const token = currentToken()
+  if (!token) return // the endpoint needs a logged-in viewer; errors before login stay in the console
   try {
     await fetch(`${resolveBaseUrl()}/logs/batch`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ records }),
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ logs: records }),
       keepalive: true,
     })
   } catch {
@@ -55,11 +58,11 @@ export function reportClientError(event: string, message: string, data?: Record<
   queue.push({
     level: 'error',
     event,
-    message: message.slice(0, 1000),
+    message: message.slice(0, 2000),
     timestamp: new Date(now).toISOString(),
-    page: window.location.pathname,
     app_version: env.appVersion,
-    ...(data ? { data } : {}),
+    environment: import.meta.env.MODE,
+    data: { page: window.location.pathname, ...data },
   })
   timer ??= setTimeout(() => void flush(), FLUSH_MS)
 }

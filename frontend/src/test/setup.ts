@@ -1,7 +1,10 @@
 import '@testing-library/jest-dom/vitest'
 
-import { cleanup } from '@testing-library/react'
+import { cleanup, configure } from '@testing-library/react'
 import { afterEach } from 'vitest'
+
+// Ant Design pages render slowly under jsdom on a busy 2-core machine; give findBy* some room.
+configure({ asyncUtilTimeout: 8000 })
 
 afterEach(() => {
   cleanup()
@@ -31,4 +34,6 @@ class NoopResizeObserver {
   disconnect() {}
 }
 globalThis.ResizeObserver ??= NoopResizeObserver as unknown as typeof ResizeObserver
-window.getComputedStyle = ((orig) => (elt: Element) => orig(elt))(window.getComputedStyle.bind(window))
+// jsdom's getComputedStyle walks every stylesheet Ant Design injects and dominates test time; the
+// components under test only read inline layout values from it, so the element's own style will do.
+window.getComputedStyle = ((elt: Element) => (elt as HTMLElement).style ?? ({} as CSSStyleDeclaration)) as typeof window.getComputedStyle
