@@ -13,7 +13,6 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from delta_strangle.api.deps import SessionDep, StateDep, TraderUser, ViewerUser
-from delta_strangle.api.state import AppState
 from delta_strangle.api.schemas.trading import (
     ControlAction,
     ControlRequest,
@@ -23,6 +22,7 @@ from delta_strangle.api.schemas.trading import (
     SessionPage,
     SessionSummary,
 )
+from delta_strangle.api.state import AppState
 from delta_strangle.api.trading_deps import TradingDep
 from delta_strangle.domain.expiry import expiry_problem
 from delta_strangle.domain.session import Arm, Disarm
