@@ -10,7 +10,7 @@ the last index price heard (Delta's own settlement price is a 30-minute TWAP we 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +19,7 @@ from typing import Any
 from delta_strangle.domain.instruments import OptionContract
 from delta_strangle.domain.market import Quote
 from delta_strangle.exchange.sim.config import SimConfig
+from delta_strangle.exchange.sim.listing import ProductListing
 from delta_strangle.exchange.sim.market import StepResult
 from delta_strangle.exchange.sim.product import SimGreeks, SimProduct, SimTicker
 
@@ -51,7 +52,7 @@ def to_sim_ticker(product: SimProduct, quote: Quote, received_at: datetime, spot
     )
 
 
-class DeltaFeedMarket:
+class DeltaFeedMarket(ProductListing):
     """A `MarketModel` fed by Delta's public data (see module docstring)."""
 
     def __init__(self, config: SimConfig, start: datetime) -> None:
@@ -114,25 +115,10 @@ class DeltaFeedMarket:
             strike=contract.strike, settlement_time=contract.settlement_time, contract_value=contract.contract_value,
             tick_size=contract.tick_size, launch_time=self._now,
         )
-        self._products[product.id] = product
-        self._by_symbol[product.symbol] = product.id
-        return product
-
-    def products(self) -> Iterable[SimProduct]:
-        return self._products.values()
-
-    def product(self, product_id: int) -> SimProduct | None:
-        return self._products.get(product_id)
-
-    def product_by_symbol(self, symbol: str) -> SimProduct | None:
-        product_id = self._by_symbol.get(symbol)
-        return None if product_id is None else self._products[product_id]
+        return self._list_product(product)
 
     def underlyings(self) -> list[str]:
         return [u.symbol for u in self._config.underlyings if u.symbol in self._spot]
-
-    def index_symbol(self, underlying: str) -> str:
-        return self._config.underlying(underlying).index_symbol
 
     def spot(self, underlying: str) -> Decimal:
         return self._spot[underlying]

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from delta_strangle.domain.instruments import OptionKind, Underlying, option_symbol, settlement_instant
 from delta_strangle.exchange.sim.config import SimConfig, UnderlyingModel
+from delta_strangle.exchange.sim.listing import ProductListing
 from delta_strangle.exchange.sim.pricing import SECONDS_PER_YEAR, Smile, black_scholes, greeks
 from delta_strangle.exchange.sim.product import SimGreeks, SimProduct, SimTicker
 
@@ -90,7 +91,7 @@ def _d(value: float, places: Decimal = EIGHT_PLACES) -> Decimal:
     return Decimal(repr(value)).quantize(places)
 
 
-class GbmMarket:
+class GbmMarket(ProductListing):
     """The seeded random-walk market (see module docstring)."""
 
     def __init__(self, config: SimConfig, start: datetime) -> None:
@@ -172,21 +173,8 @@ class GbmMarket:
 
     # -- products -----------------------------------------------------------------------------------------
 
-    def products(self) -> Iterable[SimProduct]:
-        return self._products.values()
-
-    def product(self, product_id: int) -> SimProduct | None:
-        return self._products.get(product_id)
-
-    def product_by_symbol(self, symbol: str) -> SimProduct | None:
-        product_id = self._by_symbol.get(symbol)
-        return None if product_id is None else self._products[product_id]
-
     def underlyings(self) -> list[str]:
         return [u.symbol for u in self._config.underlyings]
-
-    def index_symbol(self, underlying: str) -> str:
-        return self._config.underlying(underlying).index_symbol
 
     def spot(self, underlying: str) -> Decimal:
         return _d(self._spot[underlying])
@@ -237,9 +225,7 @@ class GbmMarket:
             launch_time=now,
         )
         self._next_id += 1
-        self._products[product.id] = product
-        self._by_symbol[symbol] = product.id
-        return [product]
+        return [self._list_product(product)]
 
     # -- prices -------------------------------------------------------------------------------------------
 

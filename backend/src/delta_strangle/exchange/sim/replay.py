@@ -16,7 +16,6 @@ timestamp, so staleness is visible). The market ends with the file.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -25,6 +24,7 @@ from typing import Any
 
 from delta_strangle.domain.instruments import SymbolError, parse_option_symbol, settlement_instant
 from delta_strangle.exchange.sim.config import SimConfig
+from delta_strangle.exchange.sim.listing import ProductListing
 from delta_strangle.exchange.sim.market import StepResult
 from delta_strangle.exchange.sim.product import SimGreeks, SimProduct, SimTicker
 
@@ -72,7 +72,7 @@ def _flt(value: Any) -> float | None:
     return None if value is None or value == "" else float(value)
 
 
-class ReplayMarket:
+class ReplayMarket(ProductListing):
     """The `MarketModel` of a recorded file (see module docstring)."""
 
     def __init__(self, config: SimConfig, snapshots: list[Snapshot]) -> None:
@@ -141,9 +141,7 @@ class ReplayMarket:
             contract_value=_dec(raw.get("contract_value")) or model.contract_value,
             tick_size=_dec(raw.get("tick_size")) or model.tick_size, launch_time=now,
         )
-        self._products[product.id] = product
-        self._by_symbol[symbol] = product.id
-        return product
+        return self._list_product(product)
 
     def _ticker(self, product: SimProduct, raw: dict[str, Any], snapshot: Snapshot) -> SimTicker:
         quotes = raw.get("quotes") or {}
@@ -163,21 +161,8 @@ class ReplayMarket:
             oi_contracts=int(Decimal(str(raw.get("oi_contracts") or 0))),
         )
 
-    def products(self) -> Iterable[SimProduct]:
-        return self._products.values()
-
-    def product(self, product_id: int) -> SimProduct | None:
-        return self._products.get(product_id)
-
-    def product_by_symbol(self, symbol: str) -> SimProduct | None:
-        product_id = self._by_symbol.get(symbol)
-        return None if product_id is None else self._products[product_id]
-
     def underlyings(self) -> list[str]:
         return [u.symbol for u in self._config.underlyings if u.symbol in self._spot]
-
-    def index_symbol(self, underlying: str) -> str:
-        return self._config.underlying(underlying).index_symbol
 
     def spot(self, underlying: str) -> Decimal:
         return self._spot[underlying]
