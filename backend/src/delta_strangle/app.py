@@ -22,6 +22,7 @@ from delta_strangle.api.throttle import LoginThrottle
 from delta_strangle.bootstrap import ensure_initial_admin, resolve_jwt_secret
 from delta_strangle.clock import Clock, WallClock
 from delta_strangle.composition import build_trading_runner
+from delta_strangle.engine.views import EngineBookSource, EngineProfileUsage
 from delta_strangle.logs.services import build_log_services
 from delta_strangle.logs.setup import configure_logging
 from delta_strangle.settings import Settings, get_settings
@@ -78,6 +79,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app = FastAPI(title="Delta Strangle Control Plane", version=__version__, lifespan=lifespan)
     app.state.app_state = state
     app.state.trading = trading_runner
+    # The profiles API and the risk snapshot read the engine through these views, never the engine itself.
+    app.state.profile_usage = EngineProfileUsage(trading_runner)
+    app.state.live_book_source = EngineBookSource(trading_runner)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,

@@ -151,6 +151,14 @@ async def list_sessions(db: AsyncSession, *, page: int, page_size: int) -> tuple
     return list(rows), int(total)
 
 
+async def profile_has_open_session(db: AsyncSession, profile_id: int) -> bool:
+    """Tell whether a session that is not done (waiting, entering, live, exiting or halted) runs this profile."""
+    query = select(TradingSessionRow.id).where(
+        TradingSessionRow.profile_id == profile_id, TradingSessionRow.state.in_(OPEN_STATES)
+    )
+    return await db.scalar(query.limit(1)) is not None
+
+
 def page_count(total: int, page_size: int) -> int:
     return math.ceil(total / page_size) if total else 0
 

@@ -1,0 +1,144 @@
+"""The engine wired into the app: profiles in use, the live risk snapshot and the runtime snapshot, over HTTP.
+
+The app runs the embedded simulator on a replay clock, so a cycle takes simulated minutes and real seconds.
+"""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from delta_strangle.app import create_app
+from delta_strangle.clock import ReplayClock
+from tests.builders import ADMIN_EMAIL, ADMIN_PASSWORD, build_settings
+
+# A Wednesday 03:58 UTC (09:28 IST): the default schedule's entry is two minutes away.
+START = datetime(2026, 11, 25, 3, 58, tzinfo=UTC)
+PROFILE: dict[str, Any] = {
+    "name": "wired-strangle",
+    "strikes": {"mode": "distance", "call_distance_pct": "3", "put_distance_pct": "3"},
+    "contracts_per_leg": 2,
+    "exits": {"max_loss_pct": "300", "max_profit_pct": "90", "leg_stop_pct": "400", "daily_loss_cap_usd": "500",
+              "trailing_steps": [{"trigger_profit_pct": "20", "lock_profit_pct": "5"}]},
+    "execution": {"max_slippage_pct": "50", "attempt_seconds": 2, "limit_attempts": 2, "market_fallback": True},
+}
+
+
+@dataclass
+class Replay:
+    app: FastAPI
+    clock: ReplayClock
+    http: httpx.AsyncClient
+    headers: dict[str, str]
+
+    async def run_until(self, predicate: Callable[[], bool], *, max_seconds: float = 900) -> None:
+        """Advance simulated time a second at a time until the predicate holds."""
+        waited = 0.0
+        while not predicate():
+            assert waited < max_seconds, f"not reached within {max_seconds} simulated seconds"
+            await self.clock.advance(1.0)
+            await asyncio.sleep(0.002)  # database writes run in threads: give them real time
+            waited += 1
+
+    def state(self) -> str | None:
+        engine = self.app.state.trading.engine
+        session = engine.session if engine else None
+        return None if session is None else session.state.value
+
+    async def control(self, **body: Any) -> httpx.Response:
+        task = asyncio.ensure_future(self.http.post("/api/trading/control", json=body, headers=self.headers))
+        await self.run_until(task.done, max_seconds=600)
+        return task.result()
+
+    async def profile_id(self, **overrides: Any) -> int:
+        response = await self.http.post("/api/configs", json={**PROFILE, **overrides}, headers=self.headers)
+        assert response.status_code == 201, response.text
+        return int(response.json()["id"])
+
+
+@pytest.fixture
+async def replay(tmp_path: Path) -> AsyncIterator[Replay]:
+    clock = ReplayClock(START)
+    app = create_app(build_settings(tmp_path), clock=clock, configure_logs=False)
+    async with app.router.lifespan_context(app):
+        deadline = time.monotonic() + 20
+        while app.state.trading.engine is None:
+            assert time.monotonic() < deadline, app.state.trading.problem
+            await asyncio.sleep(0.02)
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            login = await http.post("/api/auth/login", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+            assert login.status_code == 200, login.text
+            headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            yield Replay(app, clock, http, headers)
+
+
+async def test_an_armed_profile_cannot_be_deleted_or_deactivated_until_it_is_stopped(replay: Replay) -> None:
+    http, headers = replay.http, replay.headers
+    pid = await replay.profile_id()
+    assert (await http.post(f"/api/configs/{pid}/activate", headers=headers)).status_code == 200
+    started = await replay.control(action="start", configuration_id=pid)
+    assert started.json()["status"] == "waiting"
+
+    deleted = await http.delete(f"/api/configs/{pid}", headers=headers)
+    assert deleted.status_code == 409
+    assert deleted.json()["detail"] == "profile 'wired-strangle' is armed: stop it before deleting"
+    deactivated = await http.post(f"/api/configs/{pid}/deactivate", headers=headers)
+    assert deactivated.status_code == 409
+    assert "armed" in deactivated.json()["detail"]
+    assert (await http.get(f"/api/configs/{pid}", headers=headers)).json()["is_active"] is True
+
+    assert (await replay.control(action="stop")).json()["status"] == "stopped"
+    assert (await http.post(f"/api/configs/{pid}/deactivate", headers=headers)).status_code == 200
+    assert (await http.delete(f"/api/configs/{pid}", headers=headers)).status_code == 204
+    # The finished session keeps its own copy of the profile, so its history stays readable.
+    sessions = (await http.get("/api/trading/sessions", headers=headers)).json()
+    detail = (await http.get(f"/api/trading/sessions/{sessions['items'][0]['id']}", headers=headers)).json()
+    assert detail["config_snapshot"]["name"] == "wired-strangle"
+    assert detail["config_version"] == 1
+
+
+async def test_the_risk_snapshot_shows_the_live_sim_book_with_breakevens_levels_and_distances(replay: Replay) -> None:
+    http, headers = replay.http, replay.headers
+    assert (await http.get("/api/trading/risk-snapshot", headers=headers)).json() == {"book": None}
+    pid = await replay.profile_id()
+    await replay.control(action="start", configuration_id=pid, enter_now=True)
+    await replay.run_until(lambda: replay.state() == "live")
+    await replay.clock.advance(3)
+
+    body = (await http.get("/api/trading/risk-snapshot", headers=headers)).json()
+    book = body["book"]
+    assert book is not None
+    engine = replay.app.state.trading.engine
+    session = engine.session
+    assert book["session_id"] == session.id
+    assert book["mode"] == "sim"
+    spot = Decimal(book["spot"])
+    assert spot == engine.quotes.spot
+    assert {leg["symbol"]: leg["size"] for leg in book["legs"]} == session.sizes
+    assert len(book["ladder"]) == 41
+    assert book["mark_curve"] == "delta_gamma"
+    levels = {level["name"]: level for level in book["levels"]}
+    assert set(levels) >= {"breakeven", "max_loss", "max_profit"}
+    put, call = sorted(Decimal(leg["strike"]) for leg in book["legs"])
+    low, high = sorted(Decimal(s["spot"]) for s in levels["breakeven"]["at_expiry"])
+    assert low < put < spot < call < high
+    for level in levels["breakeven"]["at_expiry"]:
+        assert Decimal(level["distance"]) == Decimal(level["spot"]) - spot
+        assert Decimal(level["distance_pct"]) == pytest.approx((Decimal(level["spot"]) - spot) / spot * 100)
+    # Losing 300 % of the premium needs a bigger move than breaking even, on both sides.
+    loss_low, loss_high = sorted(Decimal(s["spot"]) for s in levels["max_loss"]["at_expiry"])
+    assert loss_low < low
+    assert high < loss_high
+    assert Decimal(levels["max_loss"]["pnl_usd"]) == -3 * Decimal(book["premium_collected_usd"])
+
+    await replay.control(action="panic")
+    assert (await http.get("/api/trading/risk-snapshot", headers=headers)).json() == {"book": None}
