@@ -29,6 +29,8 @@ from delta_strangle.store.migrate import upgrade_to_head
 from tests.engine.harness import START, profile, sim_config
 
 SPEED_SECONDS_PER_TICK = 0.5
+RECOVER_DEADLINE_SECONDS = 900.0
+SETTLED = frozenset({"live", "done", "halted"})
 
 
 class DurableSim(SimulatedExchange):
@@ -78,7 +80,7 @@ async def run(directory: Path) -> None:
     clock, _exchange, engine = await _setup(directory)
     await engine.start()
     config = profile(
-        schedule=ScheduleConfig(entry_time=time(9, 30), latest_entry_time=time(9, 35), exit_time=time(9, 45),
+        schedule=ScheduleConfig(entry_time=time(9, 30), latest_entry_time=time(9, 32), exit_time=time(9, 35),
                                 repeat_daily=False),
         execution=ExecutionConfig(limit_attempts=4, attempt_seconds=20, legging_timeout_seconds=120,
                                   max_slippage_pct=Decimal(50), market_fallback=True),
@@ -87,10 +89,20 @@ async def run(directory: Path) -> None:
     await _drive(clock, None)
 
 
+def _settled(engine: TradingEngine) -> bool:
+    session = engine.session or engine.last_session
+    return session is not None and session.state.value in SETTLED and not engine.job_active
+
+
 async def recover(directory: Path) -> None:
     clock, exchange, engine = await _setup(directory)
     await engine.start()
-    await _drive(clock, 120)
+    # Drive until the session has settled (or a deadline). A fixed span is not enough: the replay clock restarts
+    # at the simulator's last saved instant, so a waiting session may only reach its entry time at the very end.
+    elapsed = 0.0
+    while not _settled(engine) and elapsed < RECOVER_DEADLINE_SECONDS:
+        await _drive(clock, SPEED_SECONDS_PER_TICK)
+        elapsed += SPEED_SECONDS_PER_TICK
     session = engine.session or engine.last_session
     held = await exchange.list_positions(list(exchange.account.positions))
     exchange_positions = {p.symbol: p.size for p in held}
@@ -102,6 +114,7 @@ async def recover(directory: Path) -> None:
         "journal": {k: v for k, v in (session.sizes if session else {}).items() if v != 0},
         "exchange": {k: v for k, v in exchange_positions.items() if v != 0},
         "order_count": len(cids),
+        "recovered_after_seconds": elapsed,
         "unique_client_order_ids": len(set(cids)),
     }
     await engine.stop()

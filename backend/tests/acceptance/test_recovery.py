@@ -60,3 +60,26 @@ async def test_a_position_changed_behind_our_back_halts_with_both_views(tmp_path
         assert session.halt_views["journal"][leg.symbol] == -2
     finally:
         await h.close()
+
+
+async def test_a_waiting_session_restarted_after_its_latest_entry_time_skips_to_the_next_day(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    h = await build_harness(tmp_path)
+    try:
+        await h.engine.arm(Arm(config=profile()))
+        first_entry = h.engine.session.plan.entry_at
+        await h.engine.stop()
+        await h.clock.advance_to(h.engine.session.plan.latest_entry_at + timedelta(minutes=1))
+        from tests.engine.harness import new_engine
+
+        h.engine = new_engine(h.exchange, h.clock, h.store)
+        await h.engine.start()
+        await h.settle(5)
+        session = h.engine.session
+        assert session is not None
+        assert session.state.value == "waiting"
+        assert session.plan.entry_at - first_entry >= timedelta(days=1)
+        assert h.exchange.account.orders == {}
+    finally:
+        await h.close()
