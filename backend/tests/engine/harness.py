@@ -23,7 +23,8 @@ from delta_strangle.domain.config import (
 from delta_strangle.engine.engine import TradingEngine
 from delta_strangle.engine.journal import Journal
 from delta_strangle.exchange.sim.config import ExpiryListing, SimConfig, UnderlyingModel
-from delta_strangle.exchange.sim.exchange import SimulatedExchange, build_simulated_exchange
+from delta_strangle.exchange.sim.exchange import SimulatedExchange, build_core, build_simulated_exchange
+from delta_strangle.exchange.sim.market import MarketModel
 from delta_strangle.exchange.sim.state import InMemoryStateStore
 from delta_strangle.store.db import create_engine, create_session_factory
 from delta_strangle.store.journal import SqlJournalStore
@@ -121,14 +122,21 @@ def new_engine(exchange: SimulatedExchange, clock: ReplayClock, store: SqlJourna
     return TradingEngine(exchange, clock, Journal(store, clock), account="sim:test", mode=mode)
 
 
-async def build_harness(tmp_path: Path, *, start: datetime = START, config: SimConfig | None = None) -> Harness:
+async def build_harness(
+    tmp_path: Path, *, start: datetime = START, config: SimConfig | None = None, market: MarketModel | None = None
+) -> Harness:
+    """Build the engine on a fresh journal and simulator (random walk, or the given market, e.g. a replay)."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'engine.db'}"
     await asyncio.to_thread(upgrade_to_head, url)
     db = create_engine(url)
     store = SqlJournalStore(create_session_factory(db))
     clock = ReplayClock(start)
     sim_store = InMemoryStateStore()
-    exchange = await build_simulated_exchange(clock, seed=11, state_store=sim_store, config=config or sim_config())
+    if market is None:
+        exchange = await build_simulated_exchange(clock, seed=11, state_store=sim_store, config=config or sim_config())
+    else:
+        core = build_core(config or sim_config(), start, market)
+        exchange = SimulatedExchange(core, next(iter(core.accounts.values())), clock, sim_store)
     engine = new_engine(exchange, clock, store)
     await engine.start()
     return Harness(clock, exchange, engine, db, store, sim_store)
