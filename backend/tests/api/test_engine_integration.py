@@ -122,7 +122,8 @@ async def test_the_risk_snapshot_shows_the_live_sim_book_with_breakevens_levels_
     assert book["session_id"] == session.id
     assert book["mode"] == "sim"
     spot = Decimal(book["spot"])
-    assert spot == engine.quotes.spot
+    for leg in book["legs"]:
+        assert Decimal(leg["strike_distance_pct"]) == (Decimal(leg["strike"]) - spot) / spot * 100
     assert {leg["symbol"]: leg["size"] for leg in book["legs"]} == session.sizes
     assert len(book["ladder"]) == 41
     assert book["mark_curve"] == "delta_gamma"
@@ -139,6 +140,16 @@ async def test_the_risk_snapshot_shows_the_live_sim_book_with_breakevens_levels_
     assert loss_low < low
     assert high < loss_high
     assert Decimal(levels["max_loss"]["pnl_usd"]) == -3 * Decimal(book["premium_collected_usd"])
+
+    runtime = (await http.get("/api/trading/runtime", headers=headers)).json()
+    assert runtime["status"] == "live"
+    assert runtime["session_id"] == session.id
+    names = [limit["name"] for limit in runtime["limits"]]
+    assert names == ["expiry_guard", "time_exit", "daily_loss_cap", "max_loss", "leg_stop", "leg_stop", "max_profit",
+                     "trailing_floor"]
+    assert runtime["schedule"]["time_to_expiry_guard_seconds"] > 0
+    assert all(leg["delta"] is not None and leg["quote_age_seconds"] is not None for leg in runtime["legs"])
+    assert Decimal(runtime["spot"]["now"]) > 0
 
     await replay.control(action="panic")
     assert (await http.get("/api/trading/risk-snapshot", headers=headers)).json() == {"book": None}

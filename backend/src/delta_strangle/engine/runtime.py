@@ -1,21 +1,29 @@
-"""The runtime snapshot: everything the operator sees live, built from engine state without changing it."""
+"""The runtime snapshot: everything the operator sees live, built from engine state without changing it.
+
+The payoff ladder and spot levels are not repeated here: `GET /api/trading/risk-snapshot` draws them from the
+same session (see `engine/views.py`). Limits and their distances come from `engine/limits.py`.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from delta_strangle.domain.exits import fresh_mark
 from delta_strangle.domain.pnl import leg_pnl
+from delta_strangle.domain.session import SessionState
 from delta_strangle.domain.strikes import distance_from_spot_pct
 from delta_strangle.domain.trailing import giveback_armed
-from delta_strangle.engine.records import SessionRecord
+from delta_strangle.engine.limits import LimitView, session_limits
+from delta_strangle.engine.records import LegRecord, SessionRecord
 
 if TYPE_CHECKING:
     from delta_strangle.engine.engine import TradingEngine
+
+PCT = Decimal("0.01")
 
 
 class ScheduleView(BaseModel):
@@ -23,10 +31,13 @@ class ScheduleView(BaseModel):
     entry_at: datetime | None = None
     time_to_entry_seconds: float | None = None
     latest_entry_at: datetime | None = None
+    time_to_latest_entry_seconds: float | None = None
     exit_at: datetime | None = None
     time_to_exit_seconds: float | None = None
     settlement_at: datetime | None = None
+    time_to_settlement_seconds: float | None = None
     expiry_guard_at: datetime | None = None
+    time_to_expiry_guard_seconds: float | None = None
 
 
 class LegView(BaseModel):
@@ -44,16 +55,21 @@ class LegView(BaseModel):
     quote_age_seconds: float | None
     quote_fresh: bool
     pnl_usd: Decimal | None
+    pnl_pct_of_premium: Decimal | None = None
     fees_usd: Decimal
     distance_from_spot_pct: Decimal | None
     entry_delta: float | None
+    delta: float | None = None
+    mark_iv: float | None = None
 
 
-class LimitView(BaseModel):
-    name: str
-    trigger_pct: Decimal | None
-    current_pct: Decimal | None
-    distance_pct: Decimal | None
+class AlertView(BaseModel):
+    """Something the operator should know now: `code` is stable, `message` is for people, `details` for both."""
+
+    code: str
+    level: str
+    message: str
+    details: dict[str, Any] = {}
 
 
 class RuntimeSnapshot(BaseModel):
@@ -81,6 +97,7 @@ class RuntimeSnapshot(BaseModel):
     halt_reason: str | None
     halt_views: dict[str, object] | None
     warnings: list[str]
+    alerts: list[AlertView] = []
     job_running: bool
     last_session_id: int | None
 
@@ -102,20 +119,22 @@ def build_snapshot(engine: TradingEngine) -> RuntimeSnapshot:
         return RuntimeSnapshot(
             generated_at=now, engine_running=engine.running, status="idle", mode=engine.mode, armed=False,
             session_id=None, profile_name=None, profile_id=None, config_version=None, schedule=ScheduleView(),
-            legs=[], totals={}, limits=[], trailing={}, spot={}, quotes_fresh=True, max_quote_age_seconds=None,
-            exit_reason=None, exit_detail=None, halt_reason=None, halt_views=None,
+            legs=[], totals={}, limits=[], trailing={}, spot=_spot({}, engine, now), quotes_fresh=True,
+            max_quote_age_seconds=None, exit_reason=None, exit_detail=None, halt_reason=None, halt_views=None,
             warnings=list(engine.warnings.values()), job_running=False, last_session_id=None,
         )
     exits = session.config.exits
     max_age = timedelta(seconds=exits.stale_quote_seconds)
-    legs = [_leg_view(engine, session, kind, now, max_age) for kind in sorted(session.legs, key=lambda k: k.value)]
+    ordered = sorted(session.legs.values(), key=lambda leg: leg.kind.value)
+    marks = {leg.symbol: fresh_mark(engine.quotes.get(leg.symbol), now, max_age) for leg in ordered}
+    legs = [_leg_view(engine, leg, marks[leg.symbol], now) for leg in ordered]
     ages = [leg.quote_age_seconds for leg in legs if leg.size != 0 and leg.quote_age_seconds is not None]
     fresh = all(leg.quote_fresh for leg in legs if leg.size != 0)
     plan = session.plan
     guard_at = session.settlement_at - timedelta(minutes=exits.expiry_guard_minutes) if session.settlement_at else None
-    net_pct = session.pnl.get("net_pct_of_premium")
-    current_pct = Decimal(net_pct) if net_pct is not None else None
-    risk = session.risk
+    # Earlier sessions' net today, as the engine read it when this one went live (the daily loss cap's base).
+    prior_today = engine._prior_today if current is not None else Decimal(0)
+    alerts = _alerts(engine, session, legs) if current is not None else []
     return RuntimeSnapshot(
         generated_at=now, engine_running=engine.running,
         status=session.state.value if current is not None else "idle", mode=session.mode,
@@ -125,57 +144,103 @@ def build_snapshot(engine: TradingEngine) -> RuntimeSnapshot:
             trading_date=plan.trading_date.isoformat() if plan else None,
             entry_at=plan.entry_at if plan else None,
             time_to_entry_seconds=_seconds(plan.entry_at, now) if plan else None,
-            latest_entry_at=plan.latest_entry_at if plan else None, exit_at=plan.exit_at if plan else None,
+            latest_entry_at=plan.latest_entry_at if plan else None,
+            time_to_latest_entry_seconds=_seconds(plan.latest_entry_at, now) if plan else None,
+            exit_at=plan.exit_at if plan else None,
             time_to_exit_seconds=_seconds(plan.exit_at, now) if plan else None, settlement_at=session.settlement_at,
-            expiry_guard_at=guard_at,
+            time_to_settlement_seconds=_seconds(session.settlement_at, now),
+            expiry_guard_at=guard_at, time_to_expiry_guard_seconds=_seconds(guard_at, now),
         ),
         legs=legs, totals=dict(session.pnl),
-        limits=_limits(session, current_pct),
-        trailing={
-            "peak_net_pct": _text(risk.peak_net_pct), "floor_pct": _text(risk.floor_pct),
-            "max_drawdown_pct": _text(risk.max_drawdown_pct), "giveback_armed": giveback_armed(risk, exits),
-        },
-        spot={**{k: (None if v is None else str(v)) for k, v in session.spot.items()},
-              "now": _text(engine.quotes.spot)},
+        limits=session_limits(session, now, marks, prior_today) if current is not None else [],
+        trailing=_trailing(session),
+        spot=_spot(session.spot, engine, now),
         quotes_fresh=fresh, max_quote_age_seconds=max(ages) if ages else None,
         exit_reason=session.exit_reason, exit_detail=session.exit_detail, halt_reason=session.halt_reason,
-        halt_views=session.halt_views, warnings=list(engine.warnings.values()),
+        halt_views=session.halt_views, warnings=_warnings(engine, alerts), alerts=alerts,
         job_running=engine._job is not None, last_session_id=engine.last_session.id if engine.last_session else None,
     )
 
 
-def _leg_view(engine: TradingEngine, session: SessionRecord, kind: object, now: datetime,
-              max_age: timedelta) -> LegView:
-    leg = session.legs[kind]  # type: ignore[index]
+def _leg_view(engine: TradingEngine, leg: LegRecord, mark: Decimal | None, now: datetime) -> LegView:
     quote = engine.quotes.get(leg.symbol)
-    mark = fresh_mark(quote, now, max_age)
-    pnl = leg_pnl(leg.position, mark).net_usd if (mark is not None or not leg.position.is_open) else None
+    pnl = leg_pnl(leg.position, mark) if (mark is not None or not leg.position.is_open) else None
+    pct = None if pnl is None or pnl.net_pct_of_premium is None else pnl.net_pct_of_premium.quantize(PCT)
     spot = engine.quotes.spot
+    greeks = quote.greeks if quote else None
     return LegView(
         kind=leg.kind.value, symbol=leg.symbol, strike=leg.contract.strike, expiry=leg.contract.expiry.isoformat(),
         target_size=leg.target_size, size=leg.position.size, entry_price=leg.position.avg_entry_price,
         exit_price=leg.exit_price, bid=quote.best_bid if quote else None, ask=quote.best_ask if quote else None,
         mark=quote.mark_price if quote else None, quote_age_seconds=engine.quotes.age_seconds(leg.symbol, now),
-        quote_fresh=mark is not None, pnl_usd=pnl, fees_usd=leg.position.fees_usd,
-        distance_from_spot_pct=(distance_from_spot_pct(leg.contract.strike, spot).quantize(Decimal("0.01"))
+        quote_fresh=mark is not None, pnl_usd=None if pnl is None else pnl.net_usd,
+        pnl_pct_of_premium=pct,
+        fees_usd=leg.position.fees_usd,
+        distance_from_spot_pct=(distance_from_spot_pct(leg.contract.strike, spot).quantize(PCT)
                                 if spot else leg.distance_from_spot_pct),
-        entry_delta=leg.entry_delta,
+        entry_delta=leg.entry_delta, delta=greeks.delta if greeks else None, mark_iv=quote.mark_iv if quote else None,
     )
 
 
-def _limits(session: SessionRecord, current: Decimal | None) -> list[LimitView]:
-    exits = session.config.exits
-    rows: list[tuple[str, Decimal | None, bool]] = [
-        ("max_loss", -exits.max_loss_pct if exits.max_loss_pct is not None else None, False),
-        ("max_profit", exits.max_profit_pct, True),
-        ("trailing_floor", session.risk.floor_pct, False),
-    ]
-    if exits.giveback_points_pct is not None and session.risk.peak_net_pct is not None:
-        rows.append(("giveback", session.risk.peak_net_pct - exits.giveback_points_pct, False))
-    views = []
-    for name, trigger, upward in rows:
-        distance = None
-        if trigger is not None and current is not None:
-            distance = (trigger - current) if upward else (current - trigger)
-        views.append(LimitView(name=name, trigger_pct=trigger, current_pct=current, distance_pct=distance))
-    return views
+def _trailing(session: SessionRecord) -> dict[str, str | bool | None]:
+    exits, risk = session.config.exits, session.risk
+    peak = risk.peak_net_pct
+    upcoming = [s for s in exits.trailing_steps if peak is None or s.trigger_profit_pct > peak]
+    step = upcoming[0] if upcoming else None
+    return {
+        "peak_net_pct": _text(peak), "floor_pct": _text(risk.floor_pct),
+        "max_drawdown_pct": _text(risk.max_drawdown_pct), "giveback_armed": giveback_armed(risk, exits),
+        "next_step_trigger_pct": _text(step.trigger_profit_pct) if step else None,
+        "next_step_lock_pct": _text(step.lock_profit_pct) if step else None,
+    }
+
+
+def _spot(recorded: dict[str, Any], engine: TradingEngine, now: datetime) -> dict[str, str | None]:
+    spot_at = engine.quotes.spot_at
+    return {
+        **{key: (None if value is None else str(value)) for key, value in recorded.items()},
+        "now": _text(engine.quotes.spot),
+        "as_of": spot_at.isoformat() if spot_at else None,
+        "age_seconds": None if spot_at is None else str(round(max(0.0, (now - spot_at).total_seconds()), 3)),
+    }
+
+
+def _alerts(engine: TradingEngine, session: SessionRecord, legs: list[LegView]) -> list[AlertView]:
+    alerts: list[AlertView] = []
+    state = session.state
+    if state is SessionState.HALTED:
+        views = session.halt_views or {}
+        alerts.append(AlertView(
+            code="halted", level="error",
+            message=f"halted: {session.halt_reason}; engine {views.get('journal')} vs exchange {views.get('exchange')}",
+            details={"reason": session.halt_reason, "engine": views.get("journal"),
+                     "exchange": views.get("exchange"), "previous_state": views.get("previous_state")},
+        ))
+    done = [leg for leg in legs if abs(leg.size) >= abs(leg.target_size) > 0]
+    if state is SessionState.ENTERING and done and len(done) < len(legs):
+        # One leg complete, the other not: it has the legging timeout to catch up, else the filled part unwinds.
+        filled = ", ".join(f"{leg.symbol} {abs(leg.size)}/{abs(leg.target_size)}" for leg in legs)
+        timeout = session.config.execution.legging_timeout_seconds
+        alerts.append(AlertView(
+            code="legging", level="warning",
+            message=f"legging: one leg is filled and the other is not ({filled}); unwind after {timeout} s",
+            details={"filled": {leg.symbol: abs(leg.size) for leg in legs}, "legging_timeout_seconds": timeout},
+        ))
+    stale = [leg.symbol for leg in legs if leg.size != 0 and not leg.quote_fresh]
+    if stale:
+        alerts.append(AlertView(code="stale_quotes", level="warning",
+                                message=f"no fresh quote for {', '.join(stale)}: price exits are paused",
+                                details={"symbols": stale}))
+    if state.may_hold_positions and engine.quotes.spot is None:
+        alerts.append(AlertView(code="spot_unknown", level="warning", message="no spot price received yet"))
+    if not session.rearm and state is SessionState.LIVE:
+        alerts.append(AlertView(code="disarmed_monitoring", level="info",
+                                message="stopped with keep-monitoring: exits still run; no new cycle afterwards"))
+    return alerts
+
+
+def _warnings(engine: TradingEngine, alerts: list[AlertView]) -> list[str]:
+    """The engine's own warnings, then each alert the engine did not already state."""
+    messages = list(engine.warnings.values())
+    messages.extend(alert.message for alert in alerts if alert.code not in engine.warnings)
+    return messages
