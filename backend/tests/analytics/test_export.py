@@ -5,21 +5,37 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from delta_strangle.analytics import export
 from delta_strangle.analytics.export import (
     SECTION_HEADER,
     TIMELINE_HEADER,
+    csv_field,
     decimal_text,
     export_filename,
+    instant_text,
+    money_text,
     stream_analytics_csv,
+    timeline_counts,
+    timeline_row,
 )
-from delta_strangle.analytics.history import HistoryFilter, ModeFilter
+from delta_strangle.analytics.history import HistoryFilter, ModeFilter, load_outcomes, outcomes_by_id
 from delta_strangle.analytics.metrics import HistoryMetrics
+from delta_strangle.analytics.timeline import stream_timeline, timeline_summary
+from delta_strangle.store.journal_tables import (
+    EngineEventRow,
+    FillRow,
+    OrderIntentRow,
+    SessionLegRow,
+    TradingSessionRow,
+)
 from tests.analytics.builders import JournalWriter, strangle, utc
 from tests.analytics.history_fixture import play_history
 
@@ -133,3 +149,118 @@ def test_decimals_are_plain_text_without_exponents() -> None:
 
 def test_the_file_name_carries_the_generation_instant() -> None:
     assert export_filename(utc(2025, 3, 4, 5, 6)) == "analytics-export-20250304-050600.csv"
+
+
+# The export renders stored text directly; these prove it writes what the typed path (entries, Decimals,
+# datetimes, csv.writer) would, byte for byte, including values that need quoting, escaping or rounding.
+
+
+async def tricky_journal(factory: async_sessionmaker[AsyncSession]) -> HistoryFilter:
+    """Write a session whose rows hold commas, quotes, newlines, non-ASCII text and odd decimals."""
+    at = utc(2025, 1, 5, 4)
+    async with factory() as session, session.begin():
+        session.add(
+            TradingSessionRow(
+                id=1, token="0001", account="acct", mode="sim", profile_id=7, profile_name="p, \"quoted\"",
+                config_version=1, config_snapshot={}, state="done", trading_date="2025-01-05", created_at=at,
+                started_at=at, ended_at=at + timedelta(hours=2, microseconds=250), updated_at=at,
+                exit_reason="max_loss", exit_detail='stop "hard",\nline two', risk_state={}, pnl={}, spot={},
+            )
+        )  # fmt: skip
+        await session.flush()
+        session.add(
+            SessionLegRow(
+                id=11, session_id=1, kind="call", symbol="C-BTC-100000-060125", product_id=5, strike=Decimal(100000),
+                expiry="2025-01-06", settlement_at=at, contract_value=Decimal("0.001"), tick_size=Decimal("0.1"),
+                target_size=1, size=0, avg_entry_price=Decimal(0), entry_premium_usd=Decimal("12.5"),
+                realised_gross_usd=Decimal("3.10"), fees_usd=Decimal("0.123456789"),
+            )
+        )  # fmt: skip
+        await session.flush()
+        prices = [("512.50", "513.000"), ("1E+2", None), ("0.000000015", "-0.5"), ("-0", "7")]
+        for n, (price, mid) in enumerate(prices):
+            session.add(
+                OrderIntentRow(
+                    session_id=1, leg_id=11, client_order_id=f"c,{n}", purpose="entry", attempt=n + 1,
+                    symbol="C-BTC-100000-060125", product_id=5, side="sell" if n % 2 else "buy", size=n + 1,
+                    order_type="limit_order", time_in_force="gtc", limit_price=Decimal(price),
+                    reference_mid=None if mid is None else Decimal(mid), reduce_only=False, status="terminal",
+                    exchange_order_id=None if n == 1 else f'x"{n}\nz', filled_size=n, average_fill_price=Decimal(price),
+                    commission=Decimal("0.0100"), error='rejected: "size", too big' if n == 2 else None,
+                    cancellation_reason="user" if n == 3 else None,
+                    created_at=at + timedelta(seconds=n, microseconds=n * 1001), updated_at=at,
+                )
+            )  # fmt: skip
+            session.add(
+                FillRow(
+                    fill_id=f"f{n}\n", session_id=1, leg_id=11, exchange_order_id=f"x{n}", client_order_id=None,
+                    symbol="C-BTC-100000-060125", product_id=5, side="sell", size=n + 1, price=Decimal(price),
+                    commission=Decimal("0.0123400"), fee_source="exchange", fill_type="normal",
+                    occurred_at=at + timedelta(seconds=n),
+                )
+            )  # fmt: skip
+        for n, details in enumerate([{}, {"z": 1, "a": {"y": [1.5, None, True], "b": "é ✓"}}, {"s": 'q"uote'}]):
+            session.add(
+                EngineEventRow(
+                    session_id=1, occurred_at=at + timedelta(seconds=n), kind="note", level="warning",
+                    message=f"ünïcode, {n}", details=details,
+                )
+            )  # fmt: skip
+    return HistoryFilter(start=utc(2025, 1, 1), end=utc(2025, 2, 1), preset=None, strategy_id=None, mode=ModeFilter.SIM)
+
+
+async def test_the_timeline_is_what_csv_writer_writes_for_the_typed_entries(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    flt = await tricky_journal(factory)
+    *_, timeline = (await export_text(factory, flt)).split("\r\n\r\n")
+    async with factory() as session:
+        outcomes = outcomes_by_id(await load_outcomes(session, flt))
+        entries = [entry async for entry in stream_timeline(session, flt)]
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow(TIMELINE_HEADER)
+    writer.writerows(timeline_row(entry, outcomes) for entry in entries)
+
+    assert len(entries) == 4 + 4 + 3 + 1
+    assert timeline == expected.getvalue()
+    # The reference path did meet every awkward case.
+    assert '"{""attempt"":3,""error"":""rejected: \\""size\\"", too big""' in timeline
+    assert "ünïcode, 1" in timeline
+    assert "é ✓" in timeline
+    assert '"x""0\nz"' in timeline
+
+
+async def test_record_count_and_latest_instant_match_the_whole_timeline(
+    journal: JournalWriter, factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await play_history(journal)
+    for mode in ModeFilter:
+        flt = january(mode)
+        async with factory() as session:
+            assert await timeline_counts(session, flt) == await timeline_summary(session, flt)
+
+
+_stored_decimals = st.decimals(
+    allow_nan=False, allow_infinity=False, places=None, min_value=-(10**12), max_value=10**12
+)
+
+
+@given(_stored_decimals)
+def test_money_text_renders_stored_decimals_as_decimal_text(value: Decimal) -> None:
+    stored = format(value, "f")  # what DecimalText writes
+    assert money_text(stored) == decimal_text(Decimal(stored))
+
+
+@given(st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2200, 1, 1)))
+def test_instant_text_renders_stored_instants_as_aware_isoformat(value: datetime) -> None:
+    stored = value.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLite's DATETIME text
+    assert instant_text(stored) == value.replace(tzinfo=UTC).isoformat()
+    assert instant_text(value.isoformat()) == value.replace(tzinfo=UTC).isoformat()
+
+
+@given(st.lists(st.text(), min_size=2, max_size=5))
+def test_csv_fields_are_quoted_as_csv_writer_quotes_them(values: list[str]) -> None:
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\r\n").writerow(values)
+    assert ",".join(csv_field(value) for value in values) + "\r\n" == expected.getvalue()

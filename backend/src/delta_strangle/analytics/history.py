@@ -4,8 +4,9 @@ A session belongs to a history when it is finished (`done`), it closed inside [s
 opening fill collected premium), and it matches the strategy and mode filters. Modes are never blended unless
 the caller asks for `all`.
 
-SQL filters, joins and aggregates (fill times per session, timeline counts). Sums of money are added up in
-Python as Decimal, because SQLite would add the journal's exact decimal text as floats.
+SQL filters, joins and aggregates (fill times per session; orders grouped by side, fill, mid and contract
+value for slippage) and only plain columns are read, never ORM objects. Sums of money are added up in Python
+as Decimal, because SQLite would add the journal's exact decimal text as floats.
 """
 
 from __future__ import annotations
@@ -26,8 +27,12 @@ from delta_strangle.analytics.metrics import ZERO, SessionOutcome
 from delta_strangle.store.journal_tables import FillRow, OrderIntentRow, SessionLegRow, TradingSessionRow
 
 DONE = "done"
-STREAM_ROWS = 5000
 DEFAULT_ZONE = "Asia/Kolkata"
+# The session columns an outcome needs (column selects: no ORM objects, no unused JSON decoded).
+_OUTCOME_COLUMNS = (
+    "id", "profile_id", "profile_name", "mode", "config_version", "ended_at", "exit_reason", "risk_state",
+    "trading_date", "config_snapshot", "started_at", "created_at",
+)  # fmt: skip
 
 
 class Preset(StrEnum):
@@ -129,13 +134,17 @@ def closed_session_ids(history: HistoryFilter) -> Select[int]:
     )
 
 
-def trading_day(row: TradingSessionRow) -> date:
-    """Return the session's trading day in the profile's zone (its planned date, else its local start date)."""
+def trading_day(row: Any) -> date:
+    """Return the session's trading day in the profile's zone (its planned date, else its local start date).
+
+    `row` is a `TradingSessionRow` or a result row with its `trading_date`, `config_snapshot`, `started_at`,
+    `ended_at` and `created_at` columns.
+    """
     if row.trading_date:
         return date.fromisoformat(row.trading_date)
     schedule = (row.config_snapshot or {}).get("schedule") or {}
     zone = ZoneInfo(str(schedule.get("timezone") or DEFAULT_ZONE))
-    instant = row.started_at or row.ended_at or row.created_at
+    instant: datetime = row.started_at or row.ended_at or row.created_at
     return instant.astimezone(zone).date()
 
 
@@ -173,34 +182,49 @@ def fill_slippage_usd(
 
 
 async def _legs_by_session(session: AsyncSession, ids: Select[int]) -> dict[int, _Legs]:
-    rows = await session.execute(select(SessionLegRow).where(SessionLegRow.session_id.in_(ids)))
+    # Plain columns, not ORM objects: a long history has many legs and only these four figures are needed.
+    rows = await session.execute(
+        select(
+            SessionLegRow.session_id, SessionLegRow.realised_gross_usd, SessionLegRow.fees_usd,
+            SessionLegRow.entry_premium_usd,
+        ).where(SessionLegRow.session_id.in_(ids))
+    )  # fmt: skip
     legs: dict[int, _Legs] = defaultdict(_Legs)
-    for leg in rows.scalars():
-        total = legs[leg.session_id]
-        total.gross += leg.realised_gross_usd
-        total.fees += leg.fees_usd
-        total.premium += leg.entry_premium_usd
-        total.traded += 1 if leg.entry_premium_usd > 0 else 0
+    for session_id, gross, fees, premium in rows:
+        total = legs[session_id]
+        total.gross += gross
+        total.fees += fees
+        total.premium += premium
+        total.traded += 1 if premium > 0 else 0
     return legs
 
 
 async def _slippage_by_session(session: AsyncSession, ids: Select[int]) -> dict[int, tuple[Decimal, int]]:
+    # Orders that share a side, average fill, decision mid and contract value cost (fill - mid) x size x cv
+    # each, so SQL groups them and sums their sizes (integers: exact); the Decimal product is taken once per
+    # group. Money text is grouped as text, so no float ever touches it.
+    filled = func.sum(OrderIntentRow.filled_size)
     query = (
         select(
-            OrderIntentRow.session_id, OrderIntentRow.side, OrderIntentRow.filled_size,
-            OrderIntentRow.average_fill_price, OrderIntentRow.reference_mid, SessionLegRow.contract_value,
+            OrderIntentRow.session_id, OrderIntentRow.side, filled, OrderIntentRow.average_fill_price,
+            OrderIntentRow.reference_mid, SessionLegRow.contract_value, func.count(),
         )
         .join(SessionLegRow, SessionLegRow.id == OrderIntentRow.leg_id)
-        .where(OrderIntentRow.session_id.in_(ids), OrderIntentRow.filled_size > 0)
+        .where(
+            OrderIntentRow.session_id.in_(ids), OrderIntentRow.filled_size > 0,
+            OrderIntentRow.average_fill_price.is_not(None), OrderIntentRow.reference_mid.is_not(None),
+        )
+        .group_by(
+            OrderIntentRow.session_id, OrderIntentRow.side, OrderIntentRow.average_fill_price,
+            OrderIntentRow.reference_mid, SessionLegRow.contract_value,
+        )
     )  # fmt: skip
     found: dict[int, tuple[Decimal, int]] = {}
-    # Streamed: a long history has many orders, and only the per-session totals are kept.
-    result = await session.stream(query.execution_options(yield_per=STREAM_ROWS))
-    async for session_id, side, filled, average_fill, mid, contract_value in result:
-        cost = fill_slippage_usd(side, filled, average_fill, mid, contract_value)
+    for session_id, side, size, average_fill, mid, contract_value, orders in await session.execute(query):
+        cost = fill_slippage_usd(side, int(size), average_fill, mid, contract_value)
         if cost is not None:
             total, count = found.get(session_id, (ZERO, 0))
-            found[session_id] = (total + cost, count + 1)
+            found[session_id] = (total + cost, count + int(orders))
     return found
 
 
@@ -227,11 +251,11 @@ async def load_outcomes(session: AsyncSession, history: HistoryFilter) -> list[S
     """Load every traded, finished session in the history, in closing order."""
     ids = closed_session_ids(history)
     rows = await session.execute(
-        select(TradingSessionRow)
+        select(*(getattr(TradingSessionRow, name) for name in _OUTCOME_COLUMNS))
         .where(TradingSessionRow.id.in_(ids))
         .order_by(TradingSessionRow.ended_at, TradingSessionRow.id)
     )
-    sessions = list(rows.scalars())
+    sessions = list(rows)
     if not sessions:
         return []
     legs = await _legs_by_session(session, ids)
@@ -241,7 +265,7 @@ async def load_outcomes(session: AsyncSession, history: HistoryFilter) -> list[S
 
 
 def _outcome(
-    row: TradingSessionRow,
+    row: Any,
     legs: dict[int, _Legs],
     slippage: dict[int, tuple[Decimal, int]],
     holding: dict[int, float],
