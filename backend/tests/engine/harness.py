@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time as time_module
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -30,6 +31,7 @@ from delta_strangle.store.db import create_engine, create_session_factory
 from delta_strangle.store.journal import SqlJournalStore
 from delta_strangle.store.migrate import upgrade_to_head
 
+QUIET_TURNS = 4
 # A Wednesday 03:58 UTC = 09:28 IST: two minutes before a 09:30 IST entry.
 START = datetime(2026, 11, 25, 3, 58, tzinfo=UTC)
 
@@ -63,13 +65,43 @@ def profile(**overrides: Any) -> StrategyConfig:
     return StrategyConfig.model_validate(values)
 
 
+class SettlingJournalStore(SqlJournalStore):
+    """The SQL journal, counting calls in flight so the harness moves replayed time only once they have finished.
+
+    Database writes run in a worker thread; a replay clock advanced meanwhile would outrun the engine (an exit
+    decided at one price but sent minutes of replayed time later), more so on a loaded machine.
+    """
+
+    def __init__(self, factory: Any) -> None:
+        super().__init__(factory)
+        self.in_flight = 0
+
+
+def _counted(name: str) -> Callable[..., Awaitable[Any]]:
+    method = getattr(SqlJournalStore, name)
+
+    async def call(self: SettlingJournalStore, *args: Any, **kwargs: Any) -> Any:
+        self.in_flight += 1
+        try:
+            return await method(self, *args, **kwargs)
+        finally:
+            self.in_flight -= 1
+
+    return call
+
+
+for _name in ("create_session", "save_session", "record_intent", "update_intent", "record_fill", "record_event",
+              "open_sessions", "intents", "fills", "net_usd_on"):
+    setattr(SettlingJournalStore, _name, _counted(_name))
+
+
 @dataclass
 class Harness:
     clock: ReplayClock
     exchange: SimulatedExchange
     engine: TradingEngine
     db: AsyncEngine
-    store: SqlJournalStore
+    store: SettlingJournalStore
     sim_store: InMemoryStateStore
 
     async def run_until(self, predicate: Callable[[], bool], *, max_seconds: float = 4 * 3600, step: float = 1.0
@@ -80,15 +112,23 @@ class Harness:
             if waited >= max_seconds:
                 raise AssertionError(f"condition not reached within {max_seconds} simulated seconds")
             await self.clock.advance(step)
-            # Database writes run in a thread: give them real time, or replayed time outruns them.
-            await asyncio.sleep(0.002)
+            await self.quiesce()
             waited += step
+
+    async def quiesce(self, *, real_seconds: float = 10.0) -> None:
+        """Wait (real time, bounded) until no journal call is in flight for a few consecutive loop turns."""
+        deadline = time_module.monotonic() + real_seconds
+        calm = 0
+        while calm < QUIET_TURNS and time_module.monotonic() < deadline:
+            busy = self.store.in_flight > 0
+            await asyncio.sleep(0.0005 if busy else 0)
+            calm = 0 if busy else calm + 1
 
     async def settle(self, seconds: float = 30.0) -> None:
         """Let `seconds` of replayed time pass."""
         for _ in range(int(seconds)):
             await self.clock.advance(1.0)
-            await asyncio.sleep(0.002)
+            await self.quiesce()
 
     async def until_awaited(self, awaitable: Awaitable[Any], *, max_seconds: float = 600) -> Any:
         """Drive the clock while a command runs (commands that work orders need time to pass)."""
@@ -129,7 +169,7 @@ async def build_harness(
     url = f"sqlite+aiosqlite:///{tmp_path / 'engine.db'}"
     await asyncio.to_thread(upgrade_to_head, url)
     db = create_engine(url)
-    store = SqlJournalStore(create_session_factory(db))
+    store = SettlingJournalStore(create_session_factory(db))
     clock = ReplayClock(start)
     sim_store = InMemoryStateStore()
     if market is None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from delta_strangle.domain.config import ExecutionConfig
 from delta_strangle.domain.exits import daily_cap_blocks_entry
@@ -30,7 +31,7 @@ from delta_strangle.domain.session import (
 from delta_strangle.domain.strikes import LegChoice, StrangleChoice, select_strangle
 from delta_strangle.engine.executor import WorkResult
 from delta_strangle.engine.records import IntentRecord, IntentStatus, LegRecord, SessionRecord
-from delta_strangle.exchange.errors import ExchangeError
+from delta_strangle.exchange.errors import ExchangeError, RateLimitedError
 
 if TYPE_CHECKING:
     from delta_strangle.engine.engine import TradingEngine
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EXIT_ROUNDS = 3
+READ_ATTEMPTS = 6
+T = TypeVar("T")
 FLAT_CHECKS = 10
 
 
@@ -90,16 +93,29 @@ async def _choose(engine: TradingEngine, session: SessionRecord) -> StrangleChoi
     config, plan, now = session.config, session.plan, engine.clock.now()
     assert plan is not None
     try:
-        contracts = await engine.exchange.list_option_contracts(config.underlying)
+        contracts = await _read(engine, lambda: engine.exchange.list_option_contracts(config.underlying))
         expiry = choose_expiry(config.expiry, exit_at=plan.exit_at, listed={c.expiry for c in contracts}, now=now)
         if isinstance(expiry, NoTrade):
             return expiry
-        chain = await engine.exchange.get_option_chain(config.underlying, expiry)
+        chain = await _read(engine, lambda: engine.exchange.get_option_chain(config.underlying, expiry))
     except ExchangeError as exc:
         return NoTrade(reason=NoTradeReason.INVARIANT_BROKEN, detail=f"market data unavailable: {exc}")
     for quote in chain.quotes.values():
         engine.quotes.update(quote)
     return select_strangle(chain, config, exit_at=plan.exit_at, now=engine.clock.now())
+
+
+async def _read(engine: TradingEngine, call: Callable[[], Awaitable[T]]) -> T:
+    """Run a market-data read, retrying what the error says is retryable (a 429 or 5xx must not cost the day)."""
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            return await call()
+        except ExchangeError as exc:
+            if not exc.retryable or attempt == READ_ATTEMPTS - 1:
+                raise
+            wait = exc.retry_after_seconds if isinstance(exc, RateLimitedError) else 0.0
+            await engine.clock.sleep(max(wait, engine.executor.poll_seconds * (attempt + 1)))
+    raise AssertionError("unreachable")
 
 
 def _leg(choice: LegChoice, size: int) -> LegRecord:
