@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,83 @@ def test_cursor_round_trips_and_rejects_garbage() -> None:
     assert Cursor.decode(Cursor(123, 4).encode()) == Cursor(123, 4)
     with pytest.raises(InvalidCursorError):
         Cursor.decode("not-a-cursor")
+
+
+async def walk(engine: AsyncEngine, log_filter: LogFilter, limit: int) -> list[int]:
+    seen: list[int] = []
+    cursor = None
+    while True:
+        page = await search_logs(engine, log_filter, cursor=cursor, limit=limit)
+        seen += numbers(page.rows)
+        if page.next_cursor is None:
+            return seen
+        cursor = page.next_cursor
+
+
+async def test_cursor_pages_stay_inside_a_date_range(engine: AsyncEngine) -> None:
+    first = await search_logs(engine, LogFilter(), limit=30)
+    times = {int(str(row["message"]).split()[1]): row["logged_at"] for row in first.rows}
+    from delta_strangle.logs.parse import to_epoch_us
+
+    window = LogFilter(start_us=to_epoch_us(times[4]), end_us=to_epoch_us(times[20]))  # type: ignore[arg-type]
+    assert await walk(engine, window, limit=3) == list(range(20, 3, -1))
+    assert await walk(engine, LogFilter(levels=("ERROR", "WARNING"), end_us=window.end_us), limit=2) == [
+        n for n in range(20, -1, -1) if n % 3
+    ]
+
+
+async def test_rows_sharing_an_instant_page_by_id_without_gaps(tmp_path: Path) -> None:
+    database, log = fresh_database(tmp_path / "db.sqlite"), tmp_path / "backend.log"
+    log.write_text("".join(json_line(f"message {n}", seconds=n // 4, level="ERROR") for n in range(12)))
+    ingester(database, log).poll_once()
+    async_engine = create_async_engine(f"sqlite+aiosqlite:///{database}")
+    try:
+        expected = [n for second in range(2, -1, -1) for n in range(second * 4 + 3, second * 4 - 1, -1)]
+        assert await walk(async_engine, LogFilter(), limit=3) == expected
+        assert await walk(async_engine, LogFilter(levels=("ERROR", "INFO")), limit=5) == expected
+    finally:
+        await async_engine.dispose()
+
+
+async def test_first_page_total_agrees_with_a_separate_count(engine: AsyncEngine) -> None:
+    from delta_strangle.logs import query
+
+    filters = [
+        LogFilter(),
+        LogFilter(levels=("ERROR",)),
+        LogFilter(levels=("ERROR", "WARNING"), equals={"event": "event_1"}),
+        LogFilter(equals={"correlation_id": "c1"}, levels=("INFO",)),
+        LogFilter(text="needle"),
+        LogFilter(levels=("CRITICAL",)),
+    ]
+    for log_filter in filters:
+        page = await search_logs(engine, log_filter, limit=5)
+        async with engine.connect() as connection:
+            assert page.total == await query.count_matches(connection, log_filter)
+    assert (await search_logs(engine, LogFilter(levels=("CRITICAL",)))).total == query.Total(0, True, "eq")
+
+
+async def test_several_levels_stop_counting_together_at_the_cap(engine: AsyncEngine) -> None:
+    from delta_strangle.logs import query
+
+    sql, params = query.build_count_sql(LogFilter(levels=("INFO", "WARNING", "ERROR")), cap=4)
+    async with engine.connect() as connection:
+        assert (await connection.exec_driver_sql(sql, params)).scalar_one() == 5
+        total = await query.count_matches(connection, LogFilter(levels=("INFO", "WARNING")), cap=4)
+    assert (total.value, total.relation) == (4, "gte")
+
+
+def test_level_with_event_or_logger_walks_one_composite_index(tmp_path: Path) -> None:
+    from delta_strangle.logs import query
+
+    connection = sqlite3.connect(fresh_database(tmp_path / "plan.sqlite"))
+    for column, index in (("event", "ix_backend_logs_level_event"), ("logger", "ix_backend_logs_level_logger")):
+        log_filter = LogFilter(levels=("ERROR",), equals={column: "x"}, start_us=1, end_us=2)
+        assert not log_filter.filters_rows  # so the exact total keeps the full cap
+        for sql, params in (
+            query.build_page_sql(log_filter, Cursor(2, 9), 100),
+            query.build_count_sql(log_filter, 1000),
+        ):
+            plan = " ".join(row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+            assert f"INDEX {index} (level=? AND {column}=? AND logged_at_us>? AND logged_at_us<?)" in plan
+    connection.close()

@@ -43,6 +43,9 @@ _INDEXED_EQUALITIES = (
     "event",
     "logger",
 )
+# Equalities that share a composite index with the level, (level, column, logged_at_us): when one of them
+# drives the walk, the level is matched in the index too instead of on table rows.
+_LEVEL_PAIRED = frozenset(("event", "logger"))
 _FLAG_NAMES = (
     (FLAG_NOT_JSON, "not_json"),
     (FLAG_CAPPED, "capped"),
@@ -73,6 +76,8 @@ class LogFilter:
     def filters_rows(self) -> bool:
         """Whether some condition is checked on table rows rather than answered by one index."""
         conditions = len(self.equals) + bool(self.levels) + (self.text is not None)
+        if self.levels and self.text is None and len(self.equals) == 1 and _LEVEL_PAIRED.intersection(self.equals):
+            return False  # a (level, event|logger, time) index answers both
         return conditions > 1
 
     @property
@@ -125,11 +130,14 @@ def _conditions(
     level: str | None,
     suffix: str = "",
     after_id: int | None = None,
+    cursor: Cursor | None = None,
 ) -> list[str]:
     """Return WHERE conditions, leaving exactly one index-usable equality (or the time index).
 
     `suffix` keeps parameter names apart between the branches of a UNION ALL. With `after_id`
-    (the live tail) the rowid range drives instead and every column is only filtered.
+    (the live tail) the rowid range drives instead and every column is only filtered. A `cursor`
+    becomes the walk's upper time bound (merged with `end_us`, so the index range starts at the
+    cursor, not at the end of the range) plus a tie-break on the id.
     """
     clauses: list[str] = []
 
@@ -139,6 +147,7 @@ def _conditions(
 
     # With free text the FTS rowids drive the query; in the live tail the rowid range does.
     driver_taken = log_filter.text is not None or after_id is not None
+    level_indexed = False
     if after_id is not None:
         clauses.append(f"id > {bind('after_id', after_id)}")
     if log_filter.text is not None:
@@ -148,14 +157,22 @@ def _conditions(
     for column in _INDEXED_EQUALITIES:
         if column in log_filter.equals:
             clauses.append(f"{'+' if driver_taken else ''}{column} = {bind(column, log_filter.equals[column])}")
+            level_indexed = level_indexed or (not driver_taken and column in _LEVEL_PAIRED)
             driver_taken = True
     if level is not None:
-        clauses.append(f"{'+' if driver_taken else ''}level = {bind('level', level)}")
+        clauses.append(f"{'+' if driver_taken and not level_indexed else ''}level = {bind('level', level)}")
     time_column = "+logged_at_us" if log_filter.text is not None or after_id is not None else "logged_at_us"
     if log_filter.start_us is not None:
         clauses.append(f"{time_column} >= {bind('start_us', log_filter.start_us)}")
-    if log_filter.end_us is not None:
-        clauses.append(f"{time_column} <= {bind('end_us', log_filter.end_us)}")
+    upper = log_filter.end_us
+    if cursor is not None:
+        upper = cursor.logged_at_us if upper is None else min(upper, cursor.logged_at_us)
+    if upper is not None:
+        clauses.append(f"{time_column} <= {bind('end_us', upper)}")
+    if cursor is not None:
+        # Rows at the cursor's own instant continue below its id (newest first is (time, id) descending).
+        at, row_id = bind("cursor_at", cursor.logged_at_us), bind("cursor_id", cursor.id)
+        clauses.append(f"(logged_at_us < {at} OR id < {row_id})")
     return clauses
 
 
@@ -169,28 +186,62 @@ def build_page_sql(log_filter: LogFilter, cursor: Cursor | None, limit: int) -> 
     order = "ORDER BY logged_at_us DESC, id DESC"
     if log_filter.text is not None:
         order = "ORDER BY +logged_at_us DESC, id DESC"  # sort the (few) FTS hits rather than walk the time index
-    if cursor is not None:
-        params.update(cursor_at=cursor.logged_at_us, cursor_id=cursor.id)
-    selects = []
-    for index, level in enumerate(log_filter.levels or (None,)):
-        clauses = _conditions(log_filter, params, level=level, suffix=f"_{index}")
-        if cursor is not None:
-            clauses.append("(logged_at_us, id) < (:cursor_at, :cursor_id)")
-        selects.append(f"SELECT {OUTPUT_COLUMNS} FROM {TABLE}{_where(clauses)} {order} LIMIT :limit")  # noqa: S608
-    if len(selects) == 1:
-        return selects[0], params
-    union = " UNION ALL ".join(f"SELECT * FROM ({select})" for select in selects)  # noqa: S608
-    return f"SELECT * FROM ({union}) ORDER BY logged_at_us DESC, id DESC LIMIT :limit", params  # noqa: S608
+    levels = log_filter.levels or (None,)
+    if len(levels) == 1:
+        clauses = _conditions(log_filter, params, level=levels[0], suffix="_0", cursor=cursor)
+        return f"SELECT {OUTPUT_COLUMNS} FROM {TABLE}{_where(clauses)} {order} LIMIT :limit", params  # noqa: S608
+    # Several levels: merge the per-level walks on their keys only (read from the index), then fetch
+    # the full rows of the page's winners, instead of reading and sorting a full page per level.
+    keys = []
+    for index, level in enumerate(levels):
+        clauses = _conditions(log_filter, params, level=level, suffix=f"_{index}", cursor=cursor)
+        keys.append(f"SELECT * FROM (SELECT logged_at_us, id FROM {TABLE}{_where(clauses)} {order} LIMIT :limit)")  # noqa: S608
+    winners = f"SELECT id FROM ({' UNION ALL '.join(keys)}) ORDER BY logged_at_us DESC, id DESC LIMIT :limit"  # noqa: S608
+    return (
+        f"SELECT {OUTPUT_COLUMNS} FROM {TABLE} WHERE id IN ({winners}) ORDER BY logged_at_us DESC, id DESC",  # noqa: S608
+        params,
+    )
 
 
 def build_count_sql(log_filter: LogFilter, cap: int) -> tuple[str, dict[str, Any]]:
-    """Return a query counting matches, stopping at `cap` + 1 so it is always cheap."""
+    """Return a query counting matches, stopping at `cap` + 1 in all so it is always cheap."""
     params: dict[str, Any] = {"cap": cap + 1}
     branches = []
     for index, level in enumerate(log_filter.levels or (None,)):
-        clauses = _conditions(log_filter, params, level=level, suffix=f"_{index}")
-        branches.append(f"SELECT count(*) AS n FROM (SELECT 1 FROM {TABLE}{_where(clauses)} LIMIT :cap)")  # noqa: S608
-    return f"SELECT sum(n) FROM ({' UNION ALL '.join(branches)})", params  # noqa: S608
+        clauses = _conditions(log_filter, params, level=level, suffix=f"_c{index}")
+        branches.append(f"SELECT 1 FROM {TABLE}{_where(clauses)}")  # noqa: S608
+    # One LIMIT over all the level branches: several levels stop together at cap + 1, not at cap + 1 each.
+    return f"SELECT count(*) FROM ({' UNION ALL '.join(branches)} LIMIT :cap)", params  # noqa: S608
+
+
+def _total_cap(log_filter: LogFilter, cap: int) -> int:
+    return min(cap, ROW_FILTERED_TOTAL_CAP) if log_filter.filters_rows else cap
+
+
+# Two subqueries: SQLite answers a lone min() or max() from the index, not both in one select.
+_SPAN_SQL = f"(SELECT max(id) FROM {TABLE}) - (SELECT min(id) FROM {TABLE}) + 1"  # noqa: S608
+
+
+def build_first_page_sql(log_filter: LogFilter, limit: int, cap: int) -> tuple[str, dict[str, Any]]:
+    """Return the first page with two more columns, the capped count and (unfiltered) the id span.
+
+    One statement instead of two or three: each round trip through the async driver costs more
+    than these index walks. The count and span are constant subqueries, evaluated once.
+    """
+    page, params = build_page_sql(log_filter, None, limit)
+    count, count_params = build_count_sql(log_filter, cap)
+    params.update(count_params)
+    span = _SPAN_SQL if log_filter.is_empty else "NULL"
+    sql = f"SELECT page.*, ({count}) AS total_count, {span} AS id_span FROM ({page}) AS page"  # noqa: S608
+    return f"{sql} ORDER BY page.logged_at_us DESC, page.id DESC", params
+
+
+def _total(log_filter: LogFilter, counted: int, cap: int, span: int | None) -> Total:
+    if counted <= cap:
+        return Total(counted, True, "eq")
+    if log_filter.is_empty:
+        return Total(int(span or counted), False, "approx")
+    return Total(cap, False, "gte")
 
 
 def row_to_dict(row: Sequence[Any]) -> dict[str, Any]:
@@ -237,18 +288,13 @@ async def fetch_rows(
 
 async def count_matches(connection: AsyncConnection, log_filter: LogFilter, cap: int = EXACT_TOTAL_CAP) -> Total:
     """Count exactly up to `cap`; beyond it say "at least", or estimate from the id span when unfiltered."""
-    if log_filter.filters_rows:
-        cap = min(cap, ROW_FILTERED_TOTAL_CAP)
+    cap = _total_cap(log_filter, cap)
     sql, params = build_count_sql(log_filter, cap)
     counted = int((await connection.execute(text(sql), params)).scalar_one() or 0)
-    if counted <= cap:
-        return Total(counted, True, "eq")
-    if log_filter.is_empty:
-        # Two subqueries: SQLite answers a lone min() or max() from the index, not both in one select.
-        span_sql = f"SELECT (SELECT max(id) FROM {TABLE}) - (SELECT min(id) FROM {TABLE}) + 1"  # noqa: S608
-        span = (await connection.execute(text(span_sql))).scalar_one()
-        return Total(int(span or counted), False, "approx")
-    return Total(cap, False, "gte")
+    span = None
+    if counted > cap and log_filter.is_empty:
+        span = (await connection.execute(text(f"SELECT {_SPAN_SQL}"))).scalar_one()
+    return _total(log_filter, counted, cap, span)
 
 
 async def search_logs(
@@ -256,9 +302,17 @@ async def search_logs(
 ) -> LogPage:
     """Return one newest-first page; the total comes with the first page only (later pages reuse it)."""
     position = Cursor.decode(cursor) if cursor else None
+    total = None
     async with engine.connect() as connection:
-        rows = await fetch_rows(connection, log_filter, position, limit + 1)
-        total = await count_matches(connection, log_filter) if position is None else None
+        if position is None:
+            cap = _total_cap(log_filter, EXACT_TOTAL_CAP)
+            sql, params = build_first_page_sql(log_filter, limit + 1, cap)
+            result = [tuple(row) for row in (await connection.execute(text(sql), params)).all()]
+            rows = [row[:-2] for row in result]
+            # No row on the first page means no match at all; otherwise every row carries the same count.
+            total = _total(log_filter, int(result[0][-2]), cap, result[0][-1]) if result else Total(0, True, "eq")
+        else:
+            rows = await fetch_rows(connection, log_filter, position, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = Cursor(rows[-1][1], rows[-1][0]).encode() if more and rows else None

@@ -69,6 +69,9 @@ INDEXES: tuple[tuple[str, str, str | None], ...] = (
     ("ix_backend_logs_level", "level, logged_at_us", None),
     ("ix_backend_logs_event", "event, logged_at_us", None),
     ("ix_backend_logs_logger", "logger, logged_at_us", None),
+    # Level combined with an event or a logger (the viewer's commonest pairs) stays one index walk.
+    ("ix_backend_logs_level_event", "level, event, logged_at_us", None),
+    ("ix_backend_logs_level_logger", "level, logger, logged_at_us", None),
     ("ix_backend_logs_correlation_id", "correlation_id, logged_at_us", "correlation_id IS NOT NULL"),
     ("ix_backend_logs_strategy_id", "strategy_id, logged_at_us", "strategy_id IS NOT NULL"),
     ("ix_backend_logs_session_id", "session_id, logged_at_us", "session_id IS NOT NULL"),
