@@ -1,4 +1,4 @@
-"""A full cycle for each price and time exit rule, on a replayed market whose leg prices follow a script.
+"""Full cycles on a replayed market whose leg prices follow a script: each exit rule, and partial fills only.
 
 Each cycle enters at once (both legs sold near 498), the script moves the marks, and the test checks that the
 named rule closed the position, that the exchange ends flat as journaled, and what the journal recorded.
@@ -6,12 +6,22 @@ named rule closed the position, that the exchange ends flat as journaled, and wh
 
 from datetime import time, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from delta_strangle.domain.config import ExitConfig, NearestExpiry, ScheduleConfig, SurvivorPolicy, TrailingStep
+from delta_strangle.domain.config import (
+    ExecutionConfig,
+    ExitConfig,
+    NearestExpiry,
+    ScheduleConfig,
+    SurvivorPolicy,
+    TrailingStep,
+)
 from delta_strangle.domain.instruments import OptionKind
-from delta_strangle.domain.session import Arm, SessionState
+from delta_strangle.domain.orders import Side
+from delta_strangle.domain.session import Arm, Disarm, SessionState, StopMode
+from delta_strangle.exchange.sim.faults import FaultKind, FaultPlan, FaultRule
 from delta_strangle.store.db import create_session_factory
 from delta_strangle.store.journal import session_detail
 from tests.acceptance.paths import CALL, PUT, Curve, strangle_market
@@ -163,6 +173,45 @@ async def test_a_leg_stop_closes_one_leg_and_the_survivor_exits_at_break_even(tm
         assert call_leg.exit_price >= call_leg.position.avg_entry_price * Decimal("1.5") - 5
         assert put_leg.exit_price is not None
         assert put_leg.exit_price >= put_leg.position.avg_entry_price - 5
+        await _ended_flat(h)
+    finally:
+        await h.close()
+
+
+async def test_partial_fills_only_complete_entry_and_exit_through_several_children_and_never_overfill(
+    tmp_path: Path,
+) -> None:
+    h = await _harness(tmp_path, call=FLAT, put=FLAT, seconds=2400)
+    try:
+        h.exchange.set_faults(FaultPlan(rules=(FaultRule(kind=FaultKind.PARTIAL_FILL_ONLY, max_fill_contracts=1),)))
+        execution = ExecutionConfig(limit_attempts=3, attempt_seconds=10, legging_timeout_seconds=120,
+                                    max_slippage_pct=Decimal(50), market_fallback=True)
+        await h.engine.arm(Arm(config=profile(contracts_per_leg=3, execution=execution), enter_now=True))
+        await h.run_until(lambda: h.state() in {"live", "done", "halted"}, max_seconds=1200)
+        assert h.state() == "live"
+        await h.until_awaited(h.engine.disarm(Disarm(mode=StopMode.FLATTEN)))
+        await h.run_until(lambda: h.engine.last_session is not None, max_seconds=1200)
+        session = h.engine.last_session
+        assert session.exit_reason == "operator_stop"
+        fills = await h.store.fills(session.id)
+        assert all(f.size == 1 for f in fills)
+        for symbol in (CALL, PUT):
+            sold = sum(f.size for f in fills if f.symbol == symbol and f.side is Side.SELL)
+            bought = sum(f.size for f in fills if f.symbol == symbol and f.side is Side.BUY)
+            assert (sold, bought) == (3, 3)
+        intents = await h.store.intents(session.id)
+        for purpose in ("entry", "exit"):
+            children = [i for i in intents if i.purpose.value == purpose and i.filled_size > 0]
+            assert len(children) >= 2, f"{purpose} should have needed several child orders"
+        # One live child at a time per leg: each child's window ends before the next one starts.
+        for symbol in (CALL, PUT):
+            orders = sorted((o for o in h.exchange.account.orders.values() if o.symbol == symbol),
+                            key=lambda o: o.created_at)
+            assert sum(o.size - o.unfilled_size for o in orders if o.side is Side.SELL) == 3
+            assert sum(o.size - o.unfilled_size for o in orders if o.side is Side.BUY) == 3
+            assert all(not o.is_open for o in orders)
+            for earlier, later in pairwise(orders):
+                assert later.created_at >= earlier.updated_at, f"{later.client_order_id} overlapped its predecessor"
         await _ended_flat(h)
     finally:
         await h.close()
