@@ -7,7 +7,8 @@ export default defineConfig({
   testDir: './e2e',
   outputDir: './test-results',
   globalSetup: './e2e/global-setup.ts',
-  timeout: 30_000,
+  // Generous per-test budget: CI shares 2 cores between Chromium, the backend and vite preview.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 2,

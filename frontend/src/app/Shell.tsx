@@ -11,6 +11,7 @@ import { useCurrentUser } from '@/lib/currentUser'
 import type { ThemeName } from '@/lib/preferences'
 import { hasRole } from '@/lib/roles'
 
+import { ErrorBoundary } from './ErrorBoundary'
 import { PAGES } from './pages'
 
 interface ShellProps {
@@ -85,9 +86,12 @@ export function Shell({ theme, onThemeChange, zone, onZoneChange }: ShellProps) 
               style={{ marginBottom: 16 }}
             />
           )}
-          <Suspense fallback={<Spin aria-label="loading page" />}>
-            <Outlet />
-          </Suspense>
+          {/* One page failing must not take the header, mode badge and menu with it. */}
+          <ErrorBoundary key={location.pathname}>
+            <Suspense fallback={<Spin aria-label="loading page" />}>
+              <Outlet />
+            </Suspense>
+          </ErrorBoundary>
         </Layout.Content>
       </Layout>
     </Layout>

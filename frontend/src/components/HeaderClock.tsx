@@ -34,8 +34,8 @@ export function HeaderClock({ zone, onZoneChange }: { zone: string; onZoneChange
         options={options}
         onChange={onZoneChange}
         popupMatchSelectWidth={false}
-        style={{ width: 70 }}
-        labelRender={() => '⌚'}
+        style={{ width: 80 }}
+        labelRender={() => 'Zone'}
       />
     </Space>
   )

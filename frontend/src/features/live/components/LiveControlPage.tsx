@@ -1,15 +1,103 @@
-import { Space, Typography } from 'antd'
+import { Alert, Badge, Card, Space, Tag, Typography } from 'antd'
+import { useEffect, useState } from 'react'
 
-import { Pending } from '@/components/Pending'
+import { ApiErrorAlert } from '@/components/ApiErrorAlert'
+import { useHasRole } from '@/lib/currentUser'
+import { formatNumber } from '@/lib/format'
 
-/** Watch and control the running strangle. */
+import { useRuntime } from '../api/runtime'
+import { useRuntimeStream, type StreamState } from '../api/stream'
+import { ControlPanel } from './ControlPanel'
+import { LegsTable } from './LegsTable'
+import { PayoffChart } from './PayoffChart'
+import { RuntimeSummary } from './RuntimeSummary'
+
+const STREAM_BADGE: Record<StreamState, ['success' | 'processing' | 'warning' | 'error', string]> = {
+  live: ['success', 'live'],
+  connecting: ['processing', 'connecting…'],
+  retrying: ['warning', 'disconnected, retrying'],
+  unavailable: ['error', 'engine not running here: polling'],
+}
+const STATUS_COLOURS: Record<string, string> = { idle: 'default', waiting: 'blue', entering: 'gold', live: 'green', exiting: 'orange', halted: 'red', done: 'default' }
+
+/** Watch and steer the engine: status, countdowns, legs, limits, payoff, and the control buttons. */
 export function LiveControlPage() {
+  const stream = useRuntimeStream()
+  // Poll only while the stream is not delivering, so the page never silently freezes.
+  const runtime = useRuntime(stream.state === 'live' ? false : 4000)
+  const canControl = useHasRole('trader')
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => {
+    const id = setInterval(() => setNow(Date.now()), 1000)
+    return () => clearInterval(id)
+  }, [])
+  const r = runtime.data
+  const [badge, label] = STREAM_BADGE[stream.state]
+  const age = r ? Math.max(0, (now - new Date(r.generated_at).getTime()) / 1000) : null
+
   return (
-    <Space orientation="vertical" size="large" style={{ width: '100%' }}>
-      <Typography.Title level={2} style={{ margin: 0 }}>
-        Live Control
-      </Typography.Title>
-      <Pending what="Live Control" endpoints={['/api/trading/runtime', '/api/trading/control', '/api/trading/stream']} />
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
+        <Typography.Title level={2} style={{ margin: 0 }}>
+          Live Control
+        </Typography.Title>
+        <Space wrap>
+          <Badge status={badge} text={`Stream: ${label}`} data-testid="stream-state" />
+          {age !== null && <Typography.Text type={age > 15 ? 'danger' : 'secondary'}>snapshot {formatNumber(age, 0)} s old</Typography.Text>}
+        </Space>
+      </Space>
+      <ApiErrorAlert error={runtime.error} />
+      {r && (
+        <>
+          <Card size="small">
+            <Space wrap size="large">
+              <span>
+                Status{' '}
+                <Tag color={STATUS_COLOURS[r.status] ?? 'default'} data-testid="engine-status" style={{ fontSize: 14 }}>
+                  {r.status}
+                </Tag>
+              </span>
+              <span>Profile: {r.profile_name ? `${r.profile_name} (v${r.config_version})` : '—'}</span>
+              <span>Session: {r.session_id ?? '—'}</span>
+              <span>Armed: {r.armed ? 'yes, repeats daily' : 'no'}</span>
+              <span>Engine: {r.engine_running ? 'running' : <Tag color="red">not running</Tag>}</span>
+              {r.exit_reason && <span>Exit reason: <Tag data-testid="exit-reason">{r.exit_reason}</Tag></span>}
+            </Space>
+          </Card>
+          {r.halt_reason && (
+            <Alert
+              type="error"
+              showIcon
+              title={`Halted: ${r.halt_reason}`}
+              description={
+                r.halt_views ? (
+                  <pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{JSON.stringify(r.halt_views, null, 2)}</pre>
+                ) : (
+                  'The engine cannot tell what it holds; it will not trade until an operator restarts it.'
+                )
+              }
+            />
+          )}
+          {!r.quotes_fresh && (
+            <Alert type="warning" showIcon title={`Stale quotes (oldest ${formatNumber(r.max_quote_age_seconds, 0)} s): exits will not fire on old prices.`} />
+          )}
+          {r.warnings.map((w) => (
+            <Alert key={w} type="warning" showIcon title={w} />
+          ))}
+          {canControl ? (
+            <Card size="small" title="Control">
+              <ControlPanel runtime={r} />
+            </Card>
+          ) : (
+            <Typography.Text type="secondary">You can watch; starting and stopping needs the trader role.</Typography.Text>
+          )}
+          <RuntimeSummary runtime={r} now={now} />
+          <Card size="small" title="Legs">
+            <LegsTable legs={r.legs} />
+          </Card>
+          <PayoffChart />
+        </>
+      )}
     </Space>
   )
 }
