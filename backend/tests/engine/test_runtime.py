@@ -264,3 +264,12 @@ async def test_a_live_sim_session_snapshot_has_every_configured_limit_in_rule_or
         assert snap.schedule.time_to_expiry_guard_seconds > 0
     finally:
         await h.close()
+
+
+def test_a_snapshot_that_cannot_be_built_is_an_error_alert_never_an_exception() -> None:
+    call, put = _leg(OptionKind.CALL, 103000, "500"), _leg(OptionKind.PUT, 97000, "500")
+    session = _session(ExitConfig(), call, put)
+    session.pnl = {"net_usd": "not a number"}  # a corrupted figure must not break the engine's publish
+    snap = build_snapshot(FakeEngine(session=session))  # type: ignore[arg-type]
+    assert snap.status == "live"
+    assert [alert.code for alert in snap.alerts] == ["snapshot_error"]

@@ -6,6 +6,7 @@ same session (see `engine/views.py`). Limits and their distances come from `engi
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from delta_strangle.engine.records import LegRecord, SessionRecord
 if TYPE_CHECKING:
     from delta_strangle.engine.engine import TradingEngine
 
+logger = logging.getLogger(__name__)
 PCT = Decimal("0.01")
 
 
@@ -112,6 +114,25 @@ def _text(value: Decimal | None) -> str | None:
 
 def build_snapshot(engine: TradingEngine) -> RuntimeSnapshot:
     """Describe the engine now (read-only: nothing here writes to engine or session state)."""
+    try:
+        return _build(engine)
+    except Exception as exc:
+        # The engine publishes inside state transitions: a display bug must never interrupt trading.
+        logger.exception("runtime snapshot failed", extra={"event": "runtime_snapshot_failed"})
+        session = engine.session
+        return RuntimeSnapshot(
+            generated_at=engine.clock.now(), engine_running=engine.running,
+            status=session.state.value if session else "idle", mode=engine.mode, armed=session is not None,
+            session_id=session.id if session else None, profile_name=None, profile_id=None, config_version=None,
+            schedule=ScheduleView(), legs=[], totals={}, limits=[], trailing={}, spot={}, quotes_fresh=False,
+            max_quote_age_seconds=None, exit_reason=None, exit_detail=None, halt_reason=None, halt_views=None,
+            warnings=[f"runtime snapshot unavailable: {type(exc).__name__}"],
+            alerts=[AlertView(code="snapshot_error", level="error", message="runtime snapshot unavailable: see logs")],
+            job_running=False, last_session_id=None,
+        )
+
+
+def _build(engine: TradingEngine) -> RuntimeSnapshot:
     now = engine.clock.now()
     session = engine.session or engine.last_session
     current = engine.session
