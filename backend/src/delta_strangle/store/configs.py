@@ -223,7 +223,9 @@ async def delete_profile(session: AsyncSession, profile_id: int, *, usage: Profi
     if usage.is_armed(row.id):
         raise ProfileConflictError(f"profile {row.name!r} is armed: stop it before deleting")
     if await usage.is_used_by_session(session, row.id):
-        raise ProfileConflictError(f"profile {row.name!r} has recorded sessions; its history must stay readable")
+        raise ProfileConflictError(
+            f"profile {row.name!r} is used by an open session (running or halted): stop, panic or resolve it first"
+        )
     await session.delete(row)
     await session.flush()
     return row
