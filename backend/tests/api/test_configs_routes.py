@@ -137,7 +137,7 @@ async def test_delete_is_refused_while_armed_or_used_by_a_session(
     assert refused_armed.status_code == 409
     assert "armed" in refused_armed.json()["detail"]
     assert refused_used.status_code == 409
-    assert "sessions" in refused_used.json()["detail"]
+    assert "open session" in refused_used.json()["detail"]
     assert (await client.get(f"/api/configs/{armed}", headers=trader)).status_code == 200
 
 
