@@ -110,7 +110,8 @@ def test_sim_serves_delta_tickers_and_prints_the_credentials_it_accepts(tmp_path
                 time.sleep(0.1)  # the server is still starting; poll until the deadline
         assert body is not None, "the simulator never answered"
         assert body["success"] is True
-        assert body["result"] and all(t["contract_type"] == "put_options" for t in body["result"])
+        assert body["result"]
+        assert all(t["contract_type"] == "put_options" for t in body["result"])
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
