@@ -83,3 +83,46 @@ async def test_a_waiting_session_restarted_after_its_latest_entry_time_skips_to_
         assert h.exchange.account.orders == {}
     finally:
         await h.close()
+
+
+async def test_an_exit_whose_orders_were_sent_before_its_move_was_journaled_is_finished_on_restart(
+    tmp_path: Path,
+) -> None:
+    from delta_strangle.domain.orders import OrderRequest, OrderType, Side, TimeInForce
+    from delta_strangle.domain.session import OrderPurpose, client_order_id
+    from delta_strangle.engine.records import IntentRecord, IntentStatus
+    from tests.engine.harness import new_engine
+
+    h = await build_harness(tmp_path)
+    try:
+        await h.engine.arm(Arm(config=profile()))
+        await h.run_until(lambda: h.state() == "live", max_seconds=1800)
+        session = h.engine.session
+        await h.engine.stop()
+        # The process died right after sending both closing orders: intents journaled, the move to exiting not.
+        now = h.clock.now()
+        for leg in session.legs.values():
+            cid = client_order_id(session.id, session.token, leg.kind, OrderPurpose.EXIT, 0)
+            await h.store.record_intent(IntentRecord(
+                session_id=session.id, leg_id=leg.id, client_order_id=cid, purpose=OrderPurpose.EXIT, attempt=0,
+                symbol=leg.symbol, product_id=leg.contract.product_id, side=Side.BUY, size=2,
+                order_type=OrderType.MARKET, time_in_force=TimeInForce.IOC, limit_price=None, reference_mid=None,
+                reduce_only=True, created_at=now, updated_at=now, status=IntentStatus.SENT,
+            ))
+            await h.exchange.place_order(OrderRequest(
+                product_id=leg.contract.product_id, symbol=leg.symbol, side=Side.BUY, size=2,
+                order_type=OrderType.MARKET, time_in_force=TimeInForce.IOC, reduce_only=True, client_order_id=cid,
+            ))
+        orders_before = len(h.exchange.account.orders)
+        h.engine = new_engine(h.exchange, h.clock, h.store)
+        await h.engine.start()
+        await h.run_until(lambda: h.engine.last_session is not None, max_seconds=300)
+        finished = h.engine.last_session
+        assert finished.id == session.id
+        assert finished.state.value == "done"
+        assert finished.exit_reason == "interrupted_exit"
+        assert all(size == 0 for size in finished.sizes.values())
+        assert await h.positions() == {}
+        assert len(h.exchange.account.orders) == orders_before  # nothing was sent again
+    finally:
+        await h.close()

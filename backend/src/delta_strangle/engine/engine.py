@@ -313,14 +313,13 @@ class TradingEngine:
         self.journal.mark_dirty(session)
         if result.decision is not None:
             decision = result.decision
-            # The exit job starts first: journaling the trigger must not delay the closing order.
-            self.start_job(lambda abort: lifecycle.run_exit(self, session, decision.reason.value, decision.detail,
-                                                            decision.close_symbols, abort))
-            await self.journal.event(
-                session.id, "exit_triggered", f"exit {decision.reason.value}: {decision.detail}",
-                reason=decision.reason.value, symbols=list(decision.close_symbols),
-                also=[r.value for r in decision.also_triggered],
+            trigger = lifecycle.Trigger(
+                reason=decision.reason.value, detail=decision.detail, symbols=decision.close_symbols,
+                also=tuple(r.value for r in decision.also_triggered),
             )
+            # Nothing else is written here: the exit job journals the trigger once its closing orders are out.
+            self.start_job(lambda abort: lifecycle.run_exit(self, session, trigger.reason, trigger.detail,
+                                                            trigger.symbols, abort, trigger=trigger))
 
     async def _note_staleness(self, session: SessionRecord, stale: tuple[str, ...]) -> None:
         if stale and "stale_quotes" not in self.warnings:
@@ -351,9 +350,22 @@ class TradingEngine:
 
     async def move(self, session: SessionRecord, target: SessionState, why: str) -> None:
         """Change a session's state (checked by the domain) and journal it at once."""
+        previous = self.transition(session, target)
+        await self.journal_move(session, previous, target, why)
+
+    def transition(self, session: SessionRecord, target: SessionState) -> SessionState:
+        """Change a session's state in memory only (checked by the domain); return the previous state.
+
+        The caller journals it with `journal_move`; the exit path does so right after its closing orders are sent.
+        """
         previous = session.state
         session.state = transition(previous, target)
         session.updated_at = self.clock.now()
+        return previous
+
+    async def journal_move(self, session: SessionRecord, previous: SessionState, target: SessionState, why: str
+                           ) -> None:
+        """Write a state change made by `transition`, with its event, and publish it."""
         await self.journal.save_now(session)
         await self.journal.event(session.id, "state_changed", f"{previous.value} -> {target.value}: {why}",
                                  previous=previous.value, current=target.value)

@@ -89,8 +89,13 @@ class Executor:
         execution: ExecutionConfig,
         abort: asyncio.Event,
         attempts: dict[str, int],
+        *,
+        on_sent: Callable[[], None] | None = None,
     ) -> WorkResult:
-        """Sell (entry) or buy back (other purposes) `size` contracts of a leg, child by child."""
+        """Sell (entry) or buy back (other purposes) `size` contracts of a leg, child by child.
+
+        `on_sent` is called after each child order's request has been answered (placed, refused or unknown).
+        """
         filled = 0
         reference_mid: Decimal | None = None
         for step in range(execution.limit_attempts):
@@ -115,7 +120,7 @@ class Executor:
                 return WorkResult(filled, size, "no_price")
             outcome = await self._child(
                 session, leg, purpose, remaining, OrderType.LIMIT, price, reference_mid, execution.attempt_seconds,
-                abort, attempts,
+                abort, attempts, on_sent,
             )
             filled += outcome.filled
             if outcome.reason != "worked":
@@ -124,7 +129,7 @@ class Executor:
         if remaining > 0 and execution.market_fallback and not abort.is_set():
             outcome = await self._child(
                 session, leg, purpose, remaining, OrderType.MARKET, None, reference_mid, execution.attempt_seconds,
-                abort, attempts,
+                abort, attempts, on_sent,
             )
             filled += outcome.filled
             if outcome.reason != "worked":
@@ -154,6 +159,7 @@ class Executor:
         wait_seconds: int,
         abort: asyncio.Event,
         attempts: dict[str, int],
+        on_sent: Callable[[], None] | None = None,
     ) -> WorkResult:
         assert session.id is not None
         key = f"{leg.kind.value}:{purpose.value}"
@@ -175,6 +181,8 @@ class Executor:
             client_order_id=cid,
         )
         order = await self._send(intent, request)
+        if on_sent is not None:
+            on_sent()
         if order is None:
             if intent.status == IntentStatus.NOT_PLACED:
                 return WorkResult(0, size, "worked")

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
@@ -186,34 +187,86 @@ def _protective(execution: ExecutionConfig) -> ExecutionConfig:
 
 async def close_legs(
     engine: TradingEngine, session: SessionRecord, symbols: tuple[str, ...], purpose: OrderPurpose,
-    abort: asyncio.Event | None = None,
+    abort: asyncio.Event | None = None, *, after_first_send: Callable[[], Awaitable[None]] | None = None,
 ) -> bool:
-    """Buy back the named open legs (reduce-only), in rounds, until flat; False when something remains."""
+    """Buy back the named open legs (reduce-only), in rounds, until flat; False when something remains.
+
+    `after_first_send` runs once every leg's first closing order has been sent (or its work ended): the journal
+    writes that need not precede the orders wait until then, so they never delay them.
+    """
     abort = abort or asyncio.Event()
     execution = _protective(session.config.execution)
     for _ in range(EXIT_ROUNDS):
         legs = [leg for leg in session.legs.values() if leg.symbol in symbols and leg.position.size < 0]
         if not legs or abort.is_set():
             break
-        results = await asyncio.gather(
-            *(
-                engine.executor.work(session, leg, purpose, -leg.position.size, execution, abort,
-                                     engine.attempts_for(session))
-                for leg in legs
-            )
-        )
+        waiting = {leg.symbol for leg in legs}
+        all_sent = asyncio.Event()
+
+        def sent(symbol: str, waiting: set[str] = waiting, all_sent: asyncio.Event = all_sent) -> None:
+            waiting.discard(symbol)
+            if not waiting:
+                all_sent.set()
+
+        async def work(leg: LegRecord, sent: Callable[[str], None] = sent) -> WorkResult:
+            try:
+                return await engine.executor.work(session, leg, purpose, -leg.position.size, execution, abort,
+                                                  engine.attempts_for(session), on_sent=lambda: sent(leg.symbol))
+            finally:
+                sent(leg.symbol)
+
+        gathered = asyncio.ensure_future(asyncio.gather(*(work(leg) for leg in legs)))
+        failure: Exception | None = None
+        if after_first_send is not None:
+            hook, after_first_send = after_first_send, None
+            await all_sent.wait()
+            try:
+                await hook()
+            except Exception as exc:  # the orders in flight are worked to the end before this is raised
+                failure = exc
+        results = await gathered
+        if failure is not None:
+            raise failure
         if any(r.uncertain for r in results):
             return False
+    if after_first_send is not None:
+        await after_first_send()
     return all(not leg.position.is_open for leg in session.legs.values() if leg.symbol in symbols)
 
 
+@dataclass(frozen=True)
+class Trigger:
+    """The exit rule that fired, journaled by the exit job once its closing orders are out."""
+
+    reason: str
+    detail: str
+    symbols: tuple[str, ...]
+    also: tuple[str, ...] = ()
+
+
 async def run_exit(engine: TradingEngine, session: SessionRecord, reason: str, detail: str,
-                   symbols: tuple[str, ...], abort: asyncio.Event) -> None:
-    """Close the named legs, confirm through positions, and end done, live (one leg left) or halted."""
+                   symbols: tuple[str, ...], abort: asyncio.Event, *, trigger: Trigger | None = None) -> None:
+    """Close the named legs, confirm through positions, and end done, live (one leg left) or halted.
+
+    Latency matters here: only each order's intent is journaled before it is sent. The move to `exiting` and the
+    trigger event are written right after the first closing orders are out; a crash in between leaves a live
+    session with unsettled exit intents, which recovery finishes as an exit.
+    """
+    previous = None
     if session.state is not SessionState.EXITING:
         session.exit_reason, session.exit_detail = reason, detail
-        await engine.move(session, SessionState.EXITING, f"exit: {reason}")
-    flat = await close_legs(engine, session, symbols, OrderPurpose.EXIT, abort)
+        previous = engine.transition(session, SessionState.EXITING)
+
+    async def journal_exit() -> None:
+        if trigger is not None:
+            await engine.journal.event(
+                session.id, "exit_triggered", f"exit {trigger.reason}: {trigger.detail}", reason=trigger.reason,
+                symbols=list(trigger.symbols), also=list(trigger.also),
+            )
+        if previous is not None:
+            await engine.journal_move(session, previous, SessionState.EXITING, f"exit: {reason}")
+
+    flat = await close_legs(engine, session, symbols, OrderPurpose.EXIT, abort, after_first_send=journal_exit)
     if abort.is_set():
         return
     if not flat:

@@ -12,7 +12,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from delta_strangle.domain.session import ENTRY_INCOMPLETE, LEGGING_UNWIND, SessionState
+from delta_strangle.domain.session import ENTRY_INCOMPLETE, LEGGING_UNWIND, OrderPurpose, SessionState
 from delta_strangle.engine import lifecycle
 from delta_strangle.engine.records import IntentStatus, SessionRecord
 from delta_strangle.exchange.errors import ExchangeError
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from delta_strangle.engine.engine import TradingEngine
 
 logger = logging.getLogger(__name__)
+INTERRUPTED_EXIT = "interrupted_exit"  # the reason of an exit finished by recovery when its trigger was not journaled
 
 
 async def recover(engine: TradingEngine, *, resume_halted: bool = False) -> None:
@@ -44,7 +45,7 @@ async def recover(engine: TradingEngine, *, resume_halted: bool = False) -> None
         return
     if current.state is SessionState.WAITING:
         return
-    settled = await _settle_intents(engine, current)
+    settled, exiting = await _settle_intents(engine, current)
     await engine.collect_fills_since(current, (current.started_at or current.created_at) - timedelta(minutes=1))
     exchange_view = await _exchange_sizes(engine, current)
     if not settled or exchange_view is None:
@@ -58,10 +59,15 @@ async def recover(engine: TradingEngine, *, resume_halted: bool = False) -> None
         await engine.journal.event(current.id, "still_halted", "session stays halted until the operator acts",
                                    level="warning", journal=current.sizes, exchange=exchange_view)
         return
-    await _resume(engine, current)
+    await _resume(engine, current, exiting)
 
 
-async def _settle_intents(engine: TradingEngine, session: SessionRecord) -> bool:
+async def _settle_intents(engine: TradingEngine, session: SessionRecord) -> tuple[bool, tuple[str, ...]]:
+    """Settle unsettled intents by client order id; say whether all settled, and which legs had an exit in flight.
+
+    The exit path sends its first orders before it journals the move to `exiting`, so unsettled exit intents on
+    a session still journaled `live` mean an exit was under way when the process stopped.
+    """
     intents = await engine.journal.store.intents(session.id)  # type: ignore[arg-type]
     counters: dict[str, int] = {}
     for intent in intents:
@@ -69,13 +75,15 @@ async def _settle_intents(engine: TradingEngine, session: SessionRecord) -> bool
         counters[key] = max(counters.get(key, 0), intent.attempt + 1)
     engine.seed_attempts(session.id, counters)  # type: ignore[arg-type]
     session.known_order_ids.update(i.exchange_order_id for i in intents if i.exchange_order_id)
+    exiting = {intent.symbol for intent in intents
+               if intent.status in IntentStatus.UNSETTLED and intent.purpose is OrderPurpose.EXIT}
     for intent in intents:
         if intent.status not in IntentStatus.UNSETTLED:
             continue
         try:
             order = await engine.exchange.find_order_by_client_id(intent.client_order_id)
         except ExchangeError:
-            return False
+            return False, ()
         if order is None:
             intent.status = IntentStatus.NOT_PLACED
             await engine.journal.update_intent(intent)
@@ -83,14 +91,14 @@ async def _settle_intents(engine: TradingEngine, session: SessionRecord) -> bool
         if not order.state.is_terminal:
             final = await engine.executor.cancel_confirmed(intent, order)
             if final is None:
-                return False
+                return False, ()
         else:
             intent.exchange_order_id, intent.exchange_state = order.order_id, order.state.value
             intent.filled_size, intent.status = order.filled_size, IntentStatus.TERMINAL
             await engine.journal.update_intent(intent)
         await engine.journal.event(session.id, "intent_settled", f"{intent.client_order_id} settled on recovery",
                                    filled=intent.filled_size, state=intent.status)
-    return True
+    return True, tuple(sorted(exiting))
 
 
 def _kind_of(session: SessionRecord, product_id: int) -> str:
@@ -110,7 +118,7 @@ async def _exchange_sizes(engine: TradingEngine, session: SessionRecord) -> dict
     return view
 
 
-async def _resume(engine: TradingEngine, session: SessionRecord) -> None:
+async def _resume(engine: TradingEngine, session: SessionRecord, exiting: tuple[str, ...] = ()) -> None:
     state = session.state
     if state is SessionState.HALTED:
         # A clean reconciliation lets a halted session carry on from what it holds.
@@ -137,6 +145,19 @@ async def _resume(engine: TradingEngine, session: SessionRecord) -> None:
         engine.start_job(lambda abort: lifecycle.run_exit(engine, session, reason, session.exit_detail or "",
                                                           symbols, abort))
         return
+    if state is SessionState.LIVE and (exiting or not session.open_legs):
+        symbols = tuple(leg.symbol for leg in session.open_legs if leg.symbol in exiting)
+        if symbols or not session.open_legs:
+            await engine.journal.event(
+                session.id, "exit_resumed", "an exit was under way when the process stopped: finishing it",
+                level="warning", journal=session.sizes, symbols=list(symbols),
+            )
+            session.exit_reason = session.exit_reason or INTERRUPTED_EXIT
+            session.exit_detail = session.exit_detail or "exit interrupted by a restart"
+        if symbols or not session.open_legs:  # with nothing left open, the exit only confirms flat and ends
+            engine.start_job(lambda abort: lifecycle.run_exit(engine, session, INTERRUPTED_EXIT,
+                                                              "exit interrupted by a restart", symbols, abort))
+            return
     if state is SessionState.LIVE:
         engine._prior_today = await engine.prior_net_today(session)
         await engine.journal.event(session.id, "resumed", "resumed monitoring after restart", journal=session.sizes)
