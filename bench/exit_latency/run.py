@@ -31,20 +31,20 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "backend"))
 
-import httpx  # noqa: E402
+import httpx
+from tests.engine.harness import build_harness, profile, sim_config
 
-from delta_strangle.clock import WallClock  # noqa: E402
-from delta_strangle.domain.config import ExecutionConfig, ExitConfig  # noqa: E402
-from delta_strangle.domain.session import Arm  # noqa: E402
-from delta_strangle.engine.engine import TradingEngine  # noqa: E402
-from delta_strangle.engine.journal import Journal  # noqa: E402
-from delta_strangle.exchange.delta.exchange import DeltaExchange  # noqa: E402
-from delta_strangle.exchange.sim.core import default_credentials  # noqa: E402
-from delta_strangle.exchange.sim.faults import FaultKind, FaultPlan, FaultRule  # noqa: E402
-from delta_strangle.store.db import create_engine, create_session_factory  # noqa: E402
-from delta_strangle.store.journal import SqlJournalStore  # noqa: E402
-from delta_strangle.store.migrate import upgrade_to_head  # noqa: E402
-from tests.engine.harness import build_harness, profile, sim_config  # noqa: E402
+from delta_strangle.clock import WallClock
+from delta_strangle.domain.config import ExecutionConfig, ExitConfig
+from delta_strangle.domain.session import Arm
+from delta_strangle.engine.engine import TradingEngine
+from delta_strangle.engine.journal import Journal
+from delta_strangle.exchange.delta.exchange import DeltaExchange
+from delta_strangle.exchange.sim.core import default_credentials
+from delta_strangle.exchange.sim.faults import FaultKind, FaultPlan, FaultRule
+from delta_strangle.store.db import create_engine, create_session_factory
+from delta_strangle.store.journal import SqlJournalStore
+from delta_strangle.store.migrate import upgrade_to_head
 
 GAP = 0.08
 SEED = 11

@@ -80,16 +80,22 @@ class Journal:
         # Session writes from the loop and from jobs are serialised: two overlapping transactions could
         # otherwise commit out of order and leave an older risk state on disk than in memory.
         self._session_lock = asyncio.Lock()
+        # Every write of this engine goes through one queue. SQLite takes one writer at a time anyway; two of our
+        # own writes racing for its lock would meet its busy handler, which sleeps (1, 2, 5, 10 ms...), and the
+        # loser is often the intent of a closing order. Waiting here is FIFO and costs no sleep.
+        self._write_lock = asyncio.Lock()
 
     async def create_session(self, record: SessionRecord) -> None:
         """Insert a new session now."""
-        record.id = await self.store.create_session(record)
+        async with self._write_lock:
+            record.id = await self.store.create_session(record)
         self.writes += 1
 
     async def save_now(self, record: SessionRecord) -> None:
         """Write a session (transitions, legs) now, dropping any pending coalesced write of it."""
         async with self._session_lock:
-            await self.store.save_session(record)
+            async with self._write_lock:
+                await self.store.save_session(record)
             if record.id is not None:
                 self._dirty.pop(record.id, None)
             self.writes += 1
@@ -111,24 +117,28 @@ class Journal:
             # A record leaves the pending set only once written: a write cut short (cancelled at shutdown)
             # is written again by the final flush.
             for session_id, record in list(self._dirty.items()):
-                await self.store.save_session(record)
+                async with self._write_lock:
+                    await self.store.save_session(record)
                 if self._dirty.get(session_id) is record:
                     del self._dirty[session_id]
                 self.writes += 1
 
     async def record_intent(self, intent: IntentRecord) -> None:
         """Journal an intent before it is sent."""
-        intent.id = await self.store.record_intent(intent)
+        async with self._write_lock:
+            intent.id = await self.store.record_intent(intent)
         self.writes += 1
 
     async def update_intent(self, intent: IntentRecord) -> None:
         intent.updated_at = self.clock.now()
-        await self.store.update_intent(intent)
+        async with self._write_lock:
+            await self.store.update_intent(intent)
         self.writes += 1
 
     async def record_fill(self, session_id: int, leg_id: int | None, fill: Fill, fee_source: str) -> bool:
         self.writes += 1
-        return await self.store.record_fill(session_id, leg_id, fill, fee_source)
+        async with self._write_lock:
+            return await self.store.record_fill(session_id, leg_id, fill, fee_source)
 
     async def event(
         self, session_id: int | None, kind: str, message: str, *, level: str = "info", **details: Any
@@ -136,7 +146,8 @@ class Journal:
         """Journal an engine event and log it."""
         log = logger.warning if level in ("warning", "error") else logger.info
         log(message, extra={"event": kind, "session_id": session_id, **_loggable(details)})
-        await self.store.record_event(session_id, self.clock.now(), kind, level, message, _jsonable(details))
+        async with self._write_lock:
+            await self.store.record_event(session_id, self.clock.now(), kind, level, message, _jsonable(details))
         self.writes += 1
 
 
