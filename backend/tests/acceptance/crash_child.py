@@ -28,7 +28,7 @@ from delta_strangle.store.journal import SqlJournalStore
 from delta_strangle.store.migrate import upgrade_to_head
 from tests.engine.harness import START, profile, sim_config
 
-SPEED_SECONDS_PER_TICK = 0.5
+SPEED_SECONDS_PER_TICK = 1.0
 RECOVER_DEADLINE_SECONDS = 900.0
 SETTLED = frozenset({"live", "done", "halted"})
 

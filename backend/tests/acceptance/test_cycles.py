@@ -9,7 +9,7 @@ from delta_strangle.domain.session import Arm, Disarm, SessionState, StopMode
 from delta_strangle.exchange.sim.faults import FaultKind, FaultPlan, FaultRule
 from tests.engine.harness import Harness, build_harness, profile, sim_config
 
-SHORT_DAY = ScheduleConfig(entry_time=time(9, 30), latest_entry_time=time(9, 35), exit_time=time(9, 50),
+SHORT_DAY = ScheduleConfig(entry_time=time(9, 30), latest_entry_time=time(9, 32), exit_time=time(9, 38),
                            repeat_daily=False)
 
 
