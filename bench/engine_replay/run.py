@@ -13,10 +13,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "backend"))
 
-from delta_strangle.clock import ReplayClock  # noqa: E402
-from delta_strangle.domain.session import Arm  # noqa: E402
-from delta_strangle.exchange.sim.exchange import build_simulated_exchange  # noqa: E402
-from tests.engine.harness import START, build_harness, profile, sim_config  # noqa: E402
+from tests.engine.harness import START, build_harness, profile, sim_config
+
+from delta_strangle.clock import ReplayClock
+from delta_strangle.domain.session import Arm
+from delta_strangle.exchange.sim.exchange import build_simulated_exchange
 
 STEP = 5.0
 
