@@ -43,7 +43,7 @@ from delta_strangle.exchange.delta.exchange import DeltaExchange
 from delta_strangle.exchange.sim.core import default_credentials
 from delta_strangle.exchange.sim.faults import FaultKind, FaultPlan, FaultRule
 from delta_strangle.store.db import create_engine, create_session_factory
-from delta_strangle.store.journal import SqlJournalStore
+from delta_strangle.store.intent_writer import DedicatedIntentStore
 from delta_strangle.store.migrate import upgrade_to_head
 
 GAP = 0.08
@@ -174,13 +174,14 @@ async def loopback(cycles: int, folder: Path) -> list[float]:
             url = f"sqlite+aiosqlite:///{folder / 'loopback.db'}"
             await asyncio.to_thread(upgrade_to_head, url)
             db = create_engine(url)
+            store = DedicatedIntentStore(create_session_factory(db))
             clock = WallClock()
             key, secret = default_credentials(SEED)
             exchange = DeltaExchange(
                 base_url=base, public_ws_url=f"ws://127.0.0.1:{port}/public", private_ws_url=f"ws://127.0.0.1:{port}/",
                 user_agent="delta-strangle-bench", clock=clock, api_key=key, api_secret=secret,
             )
-            engine = TradingEngine(exchange, clock, Journal(SqlJournalStore(create_session_factory(db)), clock),
+            engine = TradingEngine(exchange, clock, Journal(store, clock),
                                    account="sim:bench", mode="sim")
             client_marks = _mark_client(exchange)
             await engine.start()
@@ -212,6 +213,7 @@ async def loopback(cycles: int, folder: Path) -> list[float]:
             finally:
                 await engine.stop()
                 await exchange.aclose()
+                await store.close()
                 await db.dispose()
     finally:
         process.terminate()

@@ -24,7 +24,7 @@ from delta_strangle.engine.journal import Journal
 from delta_strangle.exchange.sim.exchange import SimulatedExchange, build_simulated_exchange
 from delta_strangle.exchange.sim.state import JsonFileStateStore, core_to_state
 from delta_strangle.store.db import create_engine, create_session_factory
-from delta_strangle.store.journal import SqlJournalStore
+from delta_strangle.store.intent_writer import DedicatedIntentStore
 from delta_strangle.store.migrate import upgrade_to_head
 from tests.engine.harness import START, profile, sim_config
 
@@ -52,7 +52,7 @@ class DurableSim(SimulatedExchange):
 async def _setup(directory: Path) -> tuple[ReplayClock, DurableSim, TradingEngine]:
     url = f"sqlite+aiosqlite:///{directory / 'journal.db'}"
     await asyncio.to_thread(upgrade_to_head, url)
-    store = SqlJournalStore(create_session_factory(create_engine(url)))
+    store = DedicatedIntentStore(create_session_factory(create_engine(url)))
     state_store = JsonFileStateStore(directory / "sim.json")
     saved = await state_store.load()
     clock = ReplayClock(START if saved is None else max(START, _saved_now(saved)))

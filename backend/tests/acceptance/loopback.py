@@ -122,6 +122,7 @@ class LoopbackHarness:
     async def close(self) -> None:
         await self.engine.stop()
         await self.exchange.aclose()
+        await self.store.close()
         self.server.should_exit = True
         await self.clock.advance(0)
         await self.server_task

@@ -28,7 +28,7 @@ from delta_strangle.exchange.sim.exchange import SimulatedExchange, build_core, 
 from delta_strangle.exchange.sim.market import MarketModel
 from delta_strangle.exchange.sim.state import InMemoryStateStore
 from delta_strangle.store.db import create_engine, create_session_factory
-from delta_strangle.store.journal import SqlJournalStore
+from delta_strangle.store.intent_writer import DedicatedIntentStore
 from delta_strangle.store.migrate import upgrade_to_head
 
 QUIET_TURNS = 4
@@ -65,8 +65,8 @@ def profile(**overrides: Any) -> StrategyConfig:
     return StrategyConfig.model_validate(values)
 
 
-class SettlingJournalStore(SqlJournalStore):
-    """The SQL journal, counting calls in flight so the harness moves replayed time only once they have finished.
+class SettlingJournalStore(DedicatedIntentStore):
+    """The journal the app uses (intents on their own connection), counting calls in flight so the harness moves replayed time only once they have finished.
 
     Database writes run in a worker thread; a replay clock advanced meanwhile would outrun the engine (an exit
     decided at one price but sent minutes of replayed time later), more so on a loaded machine.
@@ -78,7 +78,7 @@ class SettlingJournalStore(SqlJournalStore):
 
 
 def _counted(name: str) -> Callable[..., Awaitable[Any]]:
-    method = getattr(SqlJournalStore, name)
+    method = getattr(DedicatedIntentStore, name)
 
     async def call(self: SettlingJournalStore, *args: Any, **kwargs: Any) -> Any:
         self.in_flight += 1
@@ -154,10 +154,11 @@ class Harness:
     async def close(self) -> None:
         await self.engine.stop()
         await self.exchange.aclose()
+        await self.store.close()
         await self.db.dispose()
 
 
-def new_engine(exchange: SimulatedExchange, clock: ReplayClock, store: SqlJournalStore, *, mode: str = "sim"
+def new_engine(exchange: SimulatedExchange, clock: ReplayClock, store: DedicatedIntentStore, *, mode: str = "sim"
                ) -> TradingEngine:
     return TradingEngine(exchange, clock, Journal(store, clock), account="sim:test", mode=mode)
 
