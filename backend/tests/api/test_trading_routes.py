@@ -116,3 +116,83 @@ def test_the_stream_refuses_a_missing_token_and_pushes_snapshots_with_one(settin
             snapshot = ws.receive_json()
             assert snapshot["mode"] == "sim"
             assert "legs" in snapshot
+
+
+async def _journal_sessions(app: FastAPI) -> None:
+    """Write four finished sessions: two profiles, three modes, three days (one never started)."""
+    from datetime import UTC, datetime
+
+    from delta_strangle.store.db import transaction
+    from delta_strangle.store.journal_tables import TradingSessionRow
+
+    def row(id_: int, profile_id: int, mode: str, created: datetime, started: datetime | None) -> TradingSessionRow:
+        return TradingSessionRow(
+            id=id_, token=f"{id_:04d}", account="acct", mode=mode, profile_id=profile_id, profile_name=f"p{profile_id}",
+            config_version=1, config_snapshot={}, state="done", created_at=created, started_at=started,
+            updated_at=created, risk_state={}, pnl={}, spot={},
+        )  # fmt: skip
+
+    async with transaction(app.state.app_state.session_factory) as session:
+        session.add_all([
+            row(1, 1, "sim", datetime(2025, 1, 4, 23, tzinfo=UTC), datetime(2025, 1, 5, 3, 30, tzinfo=UTC)),
+            row(2, 1, "paper", datetime(2025, 1, 6, 3, tzinfo=UTC), datetime(2025, 1, 6, 3, 30, tzinfo=UTC)),
+            row(3, 2, "live", datetime(2025, 1, 6, 9, tzinfo=UTC), None),
+            row(4, 2, "sim", datetime(2025, 1, 7, 3, tzinfo=UTC), datetime(2025, 1, 7, 3, 30, tzinfo=UTC)),
+        ])  # fmt: skip
+
+
+async def _ids(client: httpx.AsyncClient, headers: dict[str, str], **query: object) -> list[int]:
+    response = await client.get("/api/trading/sessions", params=query, headers=headers)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["total"] == len(body["items"])
+    return [item["id"] for item in body["items"]]
+
+
+async def test_sessions_filter_by_profile_mode_and_day(
+    app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser
+) -> None:
+    viewer = await make_user(users.Role.VIEWER)
+    await _journal_sessions(app)
+    assert await _ids(client, viewer) == [4, 3, 2, 1]
+    assert await _ids(client, viewer, strategy_id=1) == [2, 1]
+    assert await _ids(client, viewer, mode="sim") == [4, 1]
+    assert await _ids(client, viewer, strategy_id=2, mode="sim") == [4]
+    # Session 1 was created on the 4th but started on the 5th; session 3 never started, so its creation counts.
+    assert await _ids(client, viewer, start="2025-01-05", end="2025-01-06") == [3, 2, 1]
+    assert await _ids(client, viewer, start="2025-01-06T05:00:00Z") == [4, 3]
+    assert await _ids(client, viewer, end="2025-01-06T03:30:00") == [1]
+
+
+async def test_sessions_filters_are_bound_parameters_not_sql(
+    app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser
+) -> None:
+    viewer = await make_user(users.Role.VIEWER)
+    await _journal_sessions(app)
+    response = await client.get("/api/trading/sessions", params={"start": "2025-01-01' OR '1'='1"}, headers=viewer)
+    assert response.status_code == 422
+    assert await _ids(client, viewer, start="2025-01-07", end="2025-01-07") == [4]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"start": "2025-01-07", "end": "2025-01-05"}, "end must not be before start"),
+        ({"start": "2025-01-06T10:00:00+00:00", "end": "2025-01-06T09:00:00Z"}, "end must not be before start"),
+        ({"start": "yesterday"}, "start is not an ISO date or datetime: 'yesterday'"),
+        ({"end": "2025-13-40"}, "end is not an ISO date or datetime: '2025-13-40'"),
+    ],
+)
+async def test_a_bad_session_range_is_422_saying_what_is_wrong(
+    app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser, query: dict[str, str], message: str
+) -> None:
+    viewer = await make_user(users.Role.VIEWER)
+    response = await client.get("/api/trading/sessions", params=query, headers=viewer)
+    assert response.status_code == 422
+    assert response.json()["detail"] == message
+
+
+async def test_an_unknown_mode_or_profile_id_is_422(app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser) -> None:
+    viewer = await make_user(users.Role.VIEWER)
+    assert (await client.get("/api/trading/sessions", params={"mode": "demo"}, headers=viewer)).status_code == 422
+    assert (await client.get("/api/trading/sessions", params={"strategy_id": "x"}, headers=viewer)).status_code == 422

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from delta_strangle.domain.config import StrategyConfig
@@ -142,12 +142,26 @@ class SqlJournalStore:
 # ---- read side for the API and the CLI ---------------------------------------------------------------------
 
 
-async def list_sessions(db: AsyncSession, *, page: int, page_size: int) -> tuple[list[TradingSessionRow], int]:
-    """Return one page of sessions, newest first, and the total count."""
-    total = await db.scalar(select(func.count()).select_from(TradingSessionRow)) or 0
-    rows = await db.scalars(
-        select(TradingSessionRow).order_by(TradingSessionRow.id.desc()).offset((page - 1) * page_size).limit(page_size)
-    )
+async def list_sessions(
+    db: AsyncSession, *, page: int, page_size: int, profile_id: int | None = None, mode: str | None = None,
+    start: datetime | None = None, end: datetime | None = None,
+) -> tuple[list[TradingSessionRow], int]:
+    """Return one page of sessions, newest first, and the total count, narrowed by profile, mode and [start, end)."""
+    row = TradingSessionRow
+    # A session that never entered has no start; its creation places it on the calendar instead.
+    began = func.coalesce(row.started_at, row.created_at)
+    where: list[ColumnElement[bool]] = []
+    if profile_id is not None:
+        where.append(row.profile_id == profile_id)
+    if mode is not None:
+        where.append(row.mode == mode)
+    if start is not None:
+        where.append(began >= start)
+    if end is not None:
+        where.append(began < end)
+    total = await db.scalar(select(func.count()).select_from(row).where(*where)) or 0
+    query = select(row).where(*where).order_by(row.id.desc())
+    rows = await db.scalars(query.offset((page - 1) * page_size).limit(page_size))
     return list(rows), int(total)
 
 

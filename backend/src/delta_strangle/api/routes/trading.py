@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import JSONResponse
@@ -102,8 +103,17 @@ async def runtime(_viewer: ViewerUser, trading: TradingDep) -> RuntimeSnapshot:
 async def list_sessions(
     _viewer: ViewerUser, session: SessionDep,
     page: Annotated[int, Query(ge=1)] = 1, page_size: Annotated[int, Query(ge=1, le=200)] = 25,
+    strategy_id: Annotated[int | None, Query(ge=1, description="only this profile (its id)")] = None,
+    mode: Annotated[Literal["sim", "paper", "live"] | None, Query(description="only this trading mode")] = None,
+    start: Annotated[str | None, Query(description="from this ISO date or datetime (naive means UTC)")] = None,
+    end: Annotated[str | None, Query(description="before this ISO datetime, or through this ISO date")] = None,
 ) -> SessionPage:
-    rows, total = await journal.list_sessions(session, page=page, page_size=page_size)
+    since, until = _instant("start", start, whole_day=False), _instant("end", end, whole_day=True)
+    if since is not None and until is not None and until < since:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "end must not be before start")
+    rows, total = await journal.list_sessions(
+        session, page=page, page_size=page_size, profile_id=strategy_id, mode=mode, start=since, end=until
+    )
     legs = await journal.legs_of(session, [row.id for row in rows])
     items = [SessionSummary.model_validate({**_row_dict(row), "legs": legs[row.id]}) for row in rows]
     return SessionPage(items=items, total=total, page=page, page_size=page_size,
@@ -122,6 +132,25 @@ async def session_detail(session_id: int, _viewer: ViewerUser, session: SessionD
         "exit_at": row.exit_at, "settlement_at": row.settlement_at, "legs": detail["legs"],
         "orders": detail["orders"], "fills": detail["fills"], "events": detail["events"],
     })
+
+
+def _instant(name: str, text: str | None, *, whole_day: bool) -> datetime | None:
+    """Read an ISO date (its midnight, or the next one for `whole_day`) or datetime as an aware UTC instant."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT, f"{name} is not an ISO date or datetime: {text!r}"
+            ) from None
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    # A date alone names a whole UTC day: `end=2025-01-05` keeps the sessions of the 5th.
+    return datetime.combine(day + timedelta(days=1) if whole_day else day, time.min, tzinfo=UTC)
 
 
 def _row_dict(row: Any) -> dict[str, Any]:
