@@ -472,6 +472,25 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AlertView
+         * @description Something the operator should know now: `code` is stable, `message` is for people, `details` for both.
+         */
+        AlertView: {
+            /** Code */
+            code: string;
+            /**
+             * Details
+             * @default {}
+             */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Level */
+            level: string;
+            /** Message */
+            message: string;
+        };
         /** BackendLogOut */
         BackendLogOut: {
             /** Client Order Id */
@@ -1308,6 +1327,8 @@ export interface components {
             ask: string | null;
             /** Bid */
             bid: string | null;
+            /** Delta */
+            delta?: number | null;
             /** Distance From Spot Pct */
             distance_from_spot_pct: string | null;
             /** Entry Delta */
@@ -1324,6 +1345,10 @@ export interface components {
             kind: string;
             /** Mark */
             mark: string | null;
+            /** Mark Iv */
+            mark_iv?: number | null;
+            /** Pnl Pct Of Premium */
+            pnl_pct_of_premium?: string | null;
             /** Pnl Usd */
             pnl_usd: string | null;
             /** Quote Age Seconds */
@@ -1339,16 +1364,54 @@ export interface components {
             /** Target Size */
             target_size: number;
         };
-        /** LimitView */
+        /**
+         * LimitView
+         * @description One exit limit; `basis` names its unit: net_pct_of_premium, day_net_usd, leg_mark or time.
+         */
         LimitView: {
+            /**
+             * Armed
+             * @default true
+             */
+            armed: boolean;
+            /** Basis */
+            basis: string;
+            /**
+             * Breached
+             * @default false
+             */
+            breached: boolean;
             /** Current Pct */
-            current_pct: string | null;
+            current_pct?: string | null;
+            /** Current Price */
+            current_price?: string | null;
+            /** Current Usd */
+            current_usd?: string | null;
+            /**
+             * Detail
+             * @default
+             */
+            detail: string;
             /** Distance Pct */
-            distance_pct: string | null;
+            distance_pct?: string | null;
+            /** Distance Price */
+            distance_price?: string | null;
+            /** Distance Seconds */
+            distance_seconds?: number | null;
+            /** Distance Usd */
+            distance_usd?: string | null;
             /** Name */
             name: string;
+            /** Symbol */
+            symbol?: string | null;
+            /** Trigger At */
+            trigger_at?: string | null;
             /** Trigger Pct */
-            trigger_pct: string | null;
+            trigger_pct?: string | null;
+            /** Trigger Price */
+            trigger_price?: string | null;
+            /** Trigger Usd */
+            trigger_usd?: string | null;
         };
         /**
          * ModeFilter
@@ -1636,6 +1699,11 @@ export interface components {
          * @description GET /api/trading/runtime and every message of the stream.
          */
         RuntimeSnapshot: {
+            /**
+             * Alerts
+             * @default []
+             */
+            alerts: components["schemas"]["AlertView"][];
             /** Armed */
             armed: boolean;
             /** Config Version */
@@ -1758,6 +1826,12 @@ export interface components {
             time_to_entry_seconds?: number | null;
             /** Time To Exit Seconds */
             time_to_exit_seconds?: number | null;
+            /** Time To Expiry Guard Seconds */
+            time_to_expiry_guard_seconds?: number | null;
+            /** Time To Latest Entry Seconds */
+            time_to_latest_entry_seconds?: number | null;
+            /** Time To Settlement Seconds */
+            time_to_settlement_seconds?: number | null;
             /** Trading Date */
             trading_date?: string | null;
         };
@@ -3055,6 +3129,14 @@ export interface operations {
             query?: {
                 page?: number;
                 page_size?: number;
+                /** @description only this profile (its id) */
+                strategy_id?: number | null;
+                /** @description only this trading mode */
+                mode?: ("sim" | "paper" | "live") | null;
+                /** @description from this ISO date or datetime (naive means UTC) */
+                start?: string | null;
+                /** @description before this ISO datetime, or through this ISO date */
+                end?: string | null;
             };
             header?: never;
             path?: never;

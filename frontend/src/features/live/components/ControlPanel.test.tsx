@@ -33,6 +33,7 @@ function runtime(overrides: Partial<Runtime> = {}): Runtime {
     halt_reason: null,
     halt_views: null,
     warnings: [],
+    alerts: [],
     job_running: false,
     last_session_id: null,
     ...overrides,

@@ -1,4 +1,4 @@
-import { Alert, Badge, Card, Space, Tag, Typography } from 'antd'
+import { Badge, Card, Space, Tag, Typography } from 'antd'
 import { useEffect, useState } from 'react'
 
 import { ApiErrorAlert } from '@/components/ApiErrorAlert'
@@ -10,6 +10,7 @@ import { useRuntimeStream, type StreamState } from '../api/stream'
 import { ControlPanel } from './ControlPanel'
 import { LegsTable } from './LegsTable'
 import { PayoffChart } from './PayoffChart'
+import { RuntimeAlerts } from './RuntimeAlerts'
 import { RuntimeSummary } from './RuntimeSummary'
 
 const STREAM_BADGE: Record<StreamState, ['success' | 'processing' | 'warning' | 'error', string]> = {
@@ -64,26 +65,7 @@ export function LiveControlPage() {
               {r.exit_reason && <span>Exit reason: <Tag data-testid="exit-reason">{r.exit_reason}</Tag></span>}
             </Space>
           </Card>
-          {r.halt_reason && (
-            <Alert
-              type="error"
-              showIcon
-              title={`Halted: ${r.halt_reason}`}
-              description={
-                r.halt_views ? (
-                  <pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{JSON.stringify(r.halt_views, null, 2)}</pre>
-                ) : (
-                  'The engine cannot tell what it holds; it will not trade until an operator restarts it.'
-                )
-              }
-            />
-          )}
-          {!r.quotes_fresh && (
-            <Alert type="warning" showIcon title={`Stale quotes (oldest ${formatNumber(r.max_quote_age_seconds, 0)} s): exits will not fire on old prices.`} />
-          )}
-          {r.warnings.map((w) => (
-            <Alert key={w} type="warning" showIcon title={w} />
-          ))}
+          <RuntimeAlerts runtime={r} />
           {canControl ? (
             <Card size="small" title="Control">
               <ControlPanel runtime={r} />
