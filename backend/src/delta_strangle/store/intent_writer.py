@@ -107,6 +107,8 @@ class _Writer:
                 cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.execute("PRAGMA synchronous=NORMAL")
+                # Checkpoints (which fsync) are left to the shared connections' commits, never an intent's.
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
                 cursor.close()
 
             self._engine = engine
