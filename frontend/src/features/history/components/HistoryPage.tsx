@@ -7,8 +7,9 @@ import { useDisplayZone } from '@/lib/displayZone'
 import { formatDateTime, formatDuration, formatMoney } from '@/lib/format'
 
 import { useExportSessions } from '../api/exportSessions'
-import { useSessions, type SessionSummary } from '../api/listSessions'
+import { useSessions, type SessionFilters, type SessionSummary } from '../api/listSessions'
 import { SessionDrawer } from './SessionDrawer'
+import { SessionFilterBar } from './SessionFilterBar'
 
 const MODE_COLOURS: Record<string, string> = { sim: 'blue', paper: 'gold', live: 'red' }
 
@@ -18,12 +19,13 @@ function duration(s: SessionSummary): number | null {
   return (end - new Date(s.started_at).getTime()) / 1000
 }
 
-/** Every session, newest first, paged on the server; a drawer shows one in full; CSV export. */
+/** Every session, newest first, filtered and paged on the server; a drawer shows one in full; CSV export. */
 export function HistoryPage() {
   const [page, setPage] = useState(1)
   const [pageSize, setPageSize] = useState(25)
   const [open, setOpen] = useState<number | null>(null)
-  const sessions = useSessions(page, pageSize)
+  const [filters, setFilters] = useState<SessionFilters>({})
+  const sessions = useSessions(page, pageSize, filters)
   const exporter = useExportSessions()
   const zone = useDisplayZone()
   const { message } = App.useApp()
@@ -42,6 +44,13 @@ export function HistoryPage() {
           Export CSV
         </Button>
       </Space>
+      <SessionFilterBar
+        value={filters}
+        onChange={(next) => {
+          setFilters(next)
+          setPage(1) // a narrower list may not have the page the operator was on
+        }}
+      />
       <ApiErrorAlert error={sessions.error ?? exporter.error} />
       <Table<SessionSummary>
         rowKey="id"
