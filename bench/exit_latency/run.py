@@ -249,13 +249,17 @@ async def in_process(cycles: int, folder: Path) -> list[float]:
     exchange.stream_quotes = timed_stream  # type: ignore[method-assign]
     exchange.place_order = timed_place  # type: ignore[method-assign]
     try:
-        for _ in range(cycles):
+        for cycle in range(cycles):
             before = engine.last_session
             await engine.arm(Arm(config=bench_profile(), enter_now=True))
-            await h.run_until(lambda: h.state() == "live", max_seconds=900, step=0.5)
+            await h.run_until(lambda b=before: h.state() == "live" or engine.last_session is not b, max_seconds=900,
+                              step=0.5)
+            if h.state() != "live":
+                raise RuntimeError(f"cycle {cycle}: entry did not go live: {engine.last_session}")
             await h.settle(5)
             count = len(exits)
-            exchange.set_faults(FaultPlan(rules=(FaultRule(kind=FaultKind.PRICE_GAP, gap_fraction=GAP),)))
+            fraction = GAP if cycle % 2 == 0 else -GAP  # alternate, so the index stays near where it started
+            exchange.set_faults(FaultPlan(rules=(FaultRule(kind=FaultKind.PRICE_GAP, gap_fraction=fraction),)))
             marks["armed"] = 1.0
             await h.run_until(lambda c=count: len(exits) > c, max_seconds=60, step=1.0)
             await h.run_until(lambda b=before: engine.last_session is not b, max_seconds=900, step=0.5)
@@ -267,8 +271,8 @@ async def in_process(cycles: int, folder: Path) -> list[float]:
 
 def _summary(name: str, values: list[float]) -> str:
     ms = [v * 1000 for v in values]
-    return (f"{name:<34} n={len(ms):3d}  p50 {statistics.median(ms):7.2f} ms  p99 {pct(ms, 0.99):7.2f} ms  "
-            f"max {max(ms):7.2f} ms")
+    return (f"{name:<34} n={len(ms):3d}  p50 {statistics.median(ms):7.2f}  p90 {pct(ms, 0.90):7.2f}  "
+            f"p99 {pct(ms, 0.99):7.2f}  max {max(ms):7.2f} ms  (> 50 ms: {sum(v > 50 for v in ms)})")
 
 
 async def main(cycles: int, baseline_cycles: int) -> None:
