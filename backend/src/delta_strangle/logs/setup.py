@@ -161,6 +161,10 @@ def configure_logging(
         library_logger = logging.getLogger(name)
         library_logger.handlers.clear()
         library_logger.propagate = True
+        # A library's own set-up (uvicorn.Config, dictConfig) may have raised its level or disabled it;
+        # from here on the root's level decides, apart from the deliberate choices below.
+        library_logger.setLevel(logging.NOTSET)
+        library_logger.disabled = False
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
