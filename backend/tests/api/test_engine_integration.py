@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from delta_strangle.app import create_app
 from delta_strangle.clock import ReplayClock
 from tests.builders import ADMIN_EMAIL, ADMIN_PASSWORD, build_settings
+from tests.engine.harness import QUIET_TURNS, SettlingJournalStore
 
 # A Wednesday 03:58 UTC (09:28 IST): the default schedule's entry is two minutes away.
 START = datetime(2026, 11, 25, 3, 58, tzinfo=UTC)
@@ -38,6 +39,7 @@ class Replay:
     clock: ReplayClock
     http: httpx.AsyncClient
     headers: dict[str, str]
+    journal: SettlingJournalStore
 
     async def run_until(self, predicate: Callable[[], bool], *, max_seconds: float = 900) -> None:
         """Advance simulated time a second at a time until the predicate holds."""
@@ -45,8 +47,17 @@ class Replay:
         while not predicate():
             assert waited < max_seconds, f"not reached within {max_seconds} simulated seconds"
             await self.clock.advance(1.0)
-            await asyncio.sleep(0.002)  # database writes run in threads: give them real time
+            await self.quiesce()
             waited += 1
+
+    async def quiesce(self, *, real_seconds: float = 10.0) -> None:
+        """Wait (real time, bounded) until no journal write is in flight, so replayed time never outruns it."""
+        deadline = time.monotonic() + real_seconds
+        calm = 0
+        while calm < QUIET_TURNS and time.monotonic() < deadline:
+            busy = self.journal.in_flight > 0
+            await asyncio.sleep(0.0005 if busy else 0)
+            calm = 0 if busy else calm + 1
 
     def state(self) -> str | None:
         engine = self.app.state.trading.engine
@@ -68,6 +79,8 @@ class Replay:
 async def replay(tmp_path: Path) -> AsyncIterator[Replay]:
     clock = ReplayClock(START)
     app = create_app(build_settings(tmp_path), clock=clock, configure_logs=False)
+    journal = SettlingJournalStore(app.state.app_state.session_factory)
+    app.state.trading.journal_store = journal
     async with app.router.lifespan_context(app):
         deadline = time.monotonic() + 20
         while app.state.trading.engine is None:
@@ -78,7 +91,8 @@ async def replay(tmp_path: Path) -> AsyncIterator[Replay]:
             login = await http.post("/api/auth/login", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
             assert login.status_code == 200, login.text
             headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-            yield Replay(app, clock, http, headers)
+            yield Replay(app, clock, http, headers, journal)
+    await journal.close()
 
 
 async def test_an_armed_profile_cannot_be_deleted_or_deactivated_until_it_is_stopped(replay: Replay) -> None:
