@@ -31,6 +31,7 @@ from delta_strangle.exchange.sim.state import InMemoryStateStore
 from delta_strangle.store.journal_tables import FillRow
 from tests.api.test_engine_integration import START, Replay
 from tests.builders import ADMIN_EMAIL, ADMIN_PASSWORD, build_settings
+from tests.engine.harness import SettlingJournalStore
 
 CALL, PUT = "C-BTC-98000-251126", "P-BTC-92000-251126"  # 3 % either side of 95000, expiring 12:00 UTC today
 SPOT = Decimal(95000)
@@ -79,6 +80,8 @@ async def replay(tmp_path: Path) -> AsyncIterator[Replay]:
         return SimulatedExchange(core, next(iter(core.accounts.values())), clock, InMemoryStateStore())
 
     app.state.trading.exchange_factory = scripted_exchange  # the runner builds its exchange at start-up
+    journal = SettlingJournalStore(app.state.app_state.session_factory)
+    app.state.trading.journal_store = journal
     async with app.router.lifespan_context(app):
         deadline = time.monotonic() + 20
         while app.state.trading.engine is None:
@@ -87,7 +90,8 @@ async def replay(tmp_path: Path) -> AsyncIterator[Replay]:
         transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             login = await http.post("/api/auth/login", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
-            yield Replay(app, clock, http, {"Authorization": f"Bearer {login.json()['access_token']}"})
+            yield Replay(app, clock, http, {"Authorization": f"Bearer {login.json()['access_token']}"}, journal)
+    await journal.close()
 
 
 async def _cycle(replay: Replay, pid: int, *, at_second: int, stop: bool = False) -> Any:
