@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from hypothesis import settings as hypothesis_settings
 
 from delta_strangle.app import create_app
 from delta_strangle.security import hash_password
@@ -15,6 +16,10 @@ from delta_strangle.settings import Settings
 from delta_strangle.store import users
 from delta_strangle.store.db import transaction
 from tests.builders import ADMIN_EMAIL, ADMIN_PASSWORD, build_settings
+
+# Speed is measured in bench/, never in unit tests: no per-example deadline (a loaded CI machine is slow).
+hypothesis_settings.register_profile("project", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("project")
 
 
 @pytest.fixture

@@ -45,7 +45,9 @@ class Replay:
         """Advance simulated time a second at a time until the predicate holds."""
         waited = 0.0
         while not predicate():
-            assert waited < max_seconds, f"not reached within {max_seconds} simulated seconds"
+            engine = self.app.state.trading.engine
+            seen = (self.state(), getattr(engine, "last_session", None), self.app.state.trading.problem)
+            assert waited < max_seconds, f"not reached within {max_seconds} simulated seconds: {seen}"
             await self.clock.advance(1.0)
             await self.quiesce()
             waited += 1
@@ -78,7 +80,9 @@ class Replay:
 @pytest.fixture
 async def replay(tmp_path: Path) -> AsyncIterator[Replay]:
     clock = ReplayClock(START)
-    app = create_app(build_settings(tmp_path), clock=clock, configure_logs=False)
+    # The simulator's state saves run in database threads that replayed time would outrun; these tests are about
+    # the engine's views, so the simulator keeps its state in memory.
+    app = create_app(build_settings(tmp_path, sim_state_persist=False), clock=clock, configure_logs=False)
     journal = SettlingJournalStore(app.state.app_state.session_factory)
     app.state.trading.journal_store = journal
     async with app.router.lifespan_context(app):
