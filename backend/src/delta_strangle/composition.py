@@ -20,7 +20,8 @@ from delta_strangle.engine.runner import ExchangeFactory, TradingRunner
 from delta_strangle.exchange.base import Exchange
 from delta_strangle.settings import Settings, TradingMode
 from delta_strangle.store.db import transaction
-from delta_strangle.store.journal import SqlJournalStore, SqlLockStore
+from delta_strangle.store.intent_writer import DedicatedIntentStore
+from delta_strangle.store.journal import SqlLockStore
 from delta_strangle.store.tables import SimStateRow
 
 SIM_STATE_NAME = "default"
@@ -107,7 +108,8 @@ def build_trading_runner(settings: Settings, clock: Clock, session_factory: asyn
     account = account_key(settings)
     return TradingRunner(
         exchange_factory=exchange_factory(settings, clock, session_factory),
-        journal_store=SqlJournalStore(session_factory),
+        # Order intents sit on the exit path: they get a connection and a thread of their own.
+        journal_store=DedicatedIntentStore(session_factory),
         lock=InstanceLock(SqlLockStore(session_factory), clock, account),
         clock=clock,
         account=account,

@@ -91,7 +91,6 @@ async def replay(tmp_path: Path) -> AsyncIterator[Replay]:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             login = await http.post("/api/auth/login", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
             yield Replay(app, clock, http, {"Authorization": f"Bearer {login.json()['access_token']}"}, journal)
-    await journal.close()
 
 
 async def _cycle(replay: Replay, pid: int, *, at_second: int, stop: bool = False) -> Any:

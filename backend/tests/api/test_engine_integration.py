@@ -96,7 +96,6 @@ async def replay(tmp_path: Path) -> AsyncIterator[Replay]:
             assert login.status_code == 200, login.text
             headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
             yield Replay(app, clock, http, headers, journal)
-    await journal.close()
 
 
 async def test_an_armed_profile_cannot_be_deleted_or_deactivated_until_it_is_stopped(replay: Replay) -> None:

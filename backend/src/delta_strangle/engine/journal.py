@@ -28,6 +28,10 @@ class JournalStore(Protocol):
         """Insert a session and return its id."""
         ...
 
+    async def close(self) -> None:
+        """Release connections and threads of the store's own (called once, when the app stops)."""
+        ...
+
     async def save_session(self, record: SessionRecord) -> None:
         """Write the session's state, risk, PnL and spot, and insert or update its legs."""
         ...

@@ -64,6 +64,7 @@ class TradingRunner:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await self._shutdown()
+        await self.journal_store.close()
 
     def health(self) -> ServiceHealth:
         engine = self.engine

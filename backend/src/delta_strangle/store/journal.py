@@ -41,6 +41,9 @@ class SqlJournalStore:
     def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
         self.factory = factory
 
+    async def close(self) -> None:
+        """Release what the store holds beyond the shared pool (nothing here)."""
+
     async def create_session(self, record: SessionRecord) -> int:
         async with transaction(self.factory) as db:
             row = TradingSessionRow(created_at=record.created_at)
