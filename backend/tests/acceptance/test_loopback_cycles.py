@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from delta_strangle.domain.config import ExitConfig
+from delta_strangle.domain.config import ExecutionConfig, ExitConfig
 from delta_strangle.domain.session import Arm, Disarm, StopMode
 from delta_strangle.exchange.sim.faults import FaultKind, FaultPlan, FaultRule
 from tests.acceptance.loopback import LoopbackHarness, build_loopback
@@ -33,7 +33,12 @@ async def test_http_5xx_and_timeouts_after_execute_never_duplicate_an_order_and_
             FaultRule(kind=FaultKind.HTTP_5XX, probability=0.3, status=502),
             FaultRule(kind=FaultKind.TIMEOUT_AFTER_EXECUTE, probability=0.5, max_count=3),
         )))
-        await h.engine.arm(Arm(config=profile(exits=ExitConfig(max_loss_pct=Decimal(40))), enter_now=True))
+        # Enough attempts that a chance run of faults on one leg cannot exhaust them: the test is about
+        # duplicates and the journal, not about giving up.
+        execution = ExecutionConfig(limit_attempts=8, attempt_seconds=10, legging_timeout_seconds=300,
+                                    max_slippage_pct=Decimal(50), market_fallback=True)
+        config = profile(exits=ExitConfig(max_loss_pct=Decimal(40)), execution=execution)
+        await h.engine.arm(Arm(config=config, enter_now=True))
         await h.run_until(lambda: h.state() in {"live", "done", "halted"}, max_seconds=900)
         assert h.state() == "live", (h.engine.session or h.engine.last_session).exit_detail
         assert h.transport.server_errors >= 5, "the faults never fired: this test would prove nothing"

@@ -187,7 +187,14 @@ class TradingEngine:
         if session.state is SessionState.ENTERING:
             self.abort_reason = OPERATOR_STOP
             await self._abort_job()  # the entry job unwinds whatever filled
-            return CommandResult("stopped", "entry aborted; anything filled was bought back", session.id)
+            if not session.open_legs:  # unwound (or nothing had filled)
+                return CommandResult("stopped", "entry aborted; anything filled was bought back", session.id)
+            # The entry completed before the abort reached it: the operator asked to stop, so flatten now
+            # rather than report an unwind that did not happen.
+            symbols = tuple(leg.symbol for leg in session.open_legs)
+            self.start_job(lambda abort: lifecycle.run_exit(self, session, OPERATOR_STOP, "stopped during entry",
+                                                             symbols, abort))
+            return CommandResult("exiting", "entry completed before the stop; flattening now", session.id)
         if command.mode is None:
             raise CommandRefusedError("positions are open: choose keep_monitoring or flatten")
         if command.mode is StopMode.KEEP_MONITORING:
