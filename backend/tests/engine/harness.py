@@ -23,6 +23,7 @@ from delta_strangle.domain.config import (
 )
 from delta_strangle.engine.engine import TradingEngine
 from delta_strangle.engine.journal import Journal
+from delta_strangle.exchange.base import Exchange
 from delta_strangle.exchange.sim.config import ExpiryListing, SimConfig, UnderlyingModel
 from delta_strangle.exchange.sim.exchange import SimulatedExchange, build_core, build_simulated_exchange
 from delta_strangle.exchange.sim.market import MarketModel
@@ -103,6 +104,7 @@ class Harness:
     db: AsyncEngine
     store: SettlingJournalStore
     sim_store: InMemoryStateStore
+    traded: Exchange  # what the engine trades through: the simulator, or a test's wrapper around it
 
     async def run_until(self, predicate: Callable[[], bool], *, max_seconds: float = 4 * 3600, step: float = 1.0
                         ) -> None:
@@ -123,6 +125,14 @@ class Harness:
             busy = self.store.in_flight > 0
             await asyncio.sleep(0.0005 if busy else 0)
             calm = 0 if busy else calm + 1
+
+    async def turn_until(self, predicate: Callable[[], bool], *, turns: int = 10_000) -> None:
+        """Let the event loop run, without moving replayed time, until the predicate holds (or fail)."""
+        for _ in range(turns):
+            if predicate():
+                return
+            await asyncio.sleep(0)
+        raise AssertionError(f"condition not reached within {turns} event-loop turns")
 
     async def settle(self, seconds: float = 30.0) -> None:
         """Let `seconds` of replayed time pass."""
@@ -148,7 +158,7 @@ class Harness:
     async def restart_engine(self, *, mode: str = "sim") -> None:
         """Throw away the engine object (as a crash would) and start a new one on the same journal and exchange."""
         await self.engine.stop()
-        self.engine = new_engine(self.exchange, self.clock, self.store, mode=mode)
+        self.engine = new_engine(self.traded, self.clock, self.store, mode=mode)
         await self.engine.start()
 
     async def close(self) -> None:
@@ -158,15 +168,19 @@ class Harness:
         await self.db.dispose()
 
 
-def new_engine(exchange: SimulatedExchange, clock: ReplayClock, store: DedicatedIntentStore, *, mode: str = "sim"
+def new_engine(exchange: Exchange, clock: ReplayClock, store: DedicatedIntentStore, *, mode: str = "sim"
                ) -> TradingEngine:
     return TradingEngine(exchange, clock, Journal(store, clock), account="sim:test", mode=mode)
 
 
 async def build_harness(
-    tmp_path: Path, *, start: datetime = START, config: SimConfig | None = None, market: MarketModel | None = None
+    tmp_path: Path, *, start: datetime = START, config: SimConfig | None = None, market: MarketModel | None = None,
+    wrap: Callable[[SimulatedExchange], Exchange] | None = None,
 ) -> Harness:
-    """Build the engine on a fresh journal and simulator (random walk, or the given market, e.g. a replay)."""
+    """Build the engine on a fresh journal and simulator (random walk, or the given market, e.g. a replay).
+
+    `wrap` puts a test's exchange between the engine and the simulator (to hold or alter one call).
+    """
     url = f"sqlite+aiosqlite:///{tmp_path / 'engine.db'}"
     await asyncio.to_thread(upgrade_to_head, url)
     db = create_engine(url)
@@ -178,6 +192,7 @@ async def build_harness(
     else:
         core = build_core(config or sim_config(), start, market)
         exchange = SimulatedExchange(core, next(iter(core.accounts.values())), clock, sim_store)
-    engine = new_engine(exchange, clock, store)
+    traded = exchange if wrap is None else wrap(exchange)
+    engine = new_engine(traded, clock, store)
     await engine.start()
-    return Harness(clock, exchange, engine, db, store, sim_store)
+    return Harness(clock, exchange, engine, db, store, sim_store, traded)

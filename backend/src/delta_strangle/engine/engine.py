@@ -179,6 +179,9 @@ class TradingEngine:
         session = self.session
         if session is None:
             return CommandResult("idle", "nothing armed")
+        if command.mode is None and session.state in (SessionState.LIVE, SessionState.EXITING, SessionState.HALTED):
+            # Refused before anything changes: a refused stop must not quietly disarm the next cycle.
+            raise CommandRefusedError("positions are open: choose keep_monitoring or flatten")
         session.rearm = False
         if session.state is SessionState.WAITING:
             session.exit_reason = STOPPED_BEFORE_ENTRY
@@ -195,8 +198,6 @@ class TradingEngine:
             self.start_job(lambda abort: lifecycle.run_exit(self, session, OPERATOR_STOP, "stopped during entry",
                                                              symbols, abort))
             return CommandResult("exiting", "entry completed before the stop; flattening now", session.id)
-        if command.mode is None:
-            raise CommandRefusedError("positions are open: choose keep_monitoring or flatten")
         if command.mode is StopMode.KEEP_MONITORING:
             await self.journal.save_now(session)
             await self.journal.event(session.id, "disarmed", "stopped: keep monitoring until an exit rule fires")
