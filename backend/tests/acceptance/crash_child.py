@@ -1,6 +1,9 @@
 """A trading process for the crash test: the engine and the simulator on files, under a fast replay clock.
 
     python -m tests.acceptance.crash_child run DIR       trade until killed
+    python -m tests.acceptance.crash_child stop-and-die DIR
+        enter, go live, stop with flatten, and SIGKILL itself between the two legs' closing-intent writes
+        (the first leg's closing order already on the exchange, the second leg's intent not yet written)
     python -m tests.acceptance.crash_child recover DIR   restart, reconcile, run a while, print a JSON verdict
 
 The simulator saves its whole state synchronously after every change, in the same event-loop step as the
@@ -11,16 +14,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import sys
+from collections.abc import Callable
 from datetime import time
 from decimal import Decimal
 from pathlib import Path
 
 from delta_strangle.clock import ReplayClock
 from delta_strangle.domain.config import ExecutionConfig, ScheduleConfig
-from delta_strangle.domain.session import Arm
+from delta_strangle.domain.session import Arm, Disarm, OrderPurpose, StopMode
 from delta_strangle.engine.engine import TradingEngine
 from delta_strangle.engine.journal import Journal
+from delta_strangle.engine.records import IntentRecord, SessionRecord
 from delta_strangle.exchange.sim.exchange import SimulatedExchange, build_simulated_exchange
 from delta_strangle.exchange.sim.state import JsonFileStateStore, core_to_state
 from delta_strangle.store.db import create_engine, create_session_factory
@@ -49,15 +56,45 @@ class DurableSim(SimulatedExchange):
         tmp.replace(path)
 
 
-async def _setup(directory: Path) -> tuple[ReplayClock, DurableSim, TradingEngine]:
+class DiesBetweenClosingIntents(DedicatedIntentStore):
+    """Kills its own process (SIGKILL) when the second leg's closing intent is about to be written.
+
+    Before dying it lets the first leg's closing order reach the simulator (saved to its file at once), so the
+    crash leaves one leg being bought back and the other with no closing intent at all.
+    """
+
+    exchange: DurableSim
+
+    async def record_intent(self, intent: IntentRecord, session: SessionRecord | None = None) -> int:
+        if intent.purpose is OrderPurpose.EXIT:
+            earlier = [i for i in await self.intents(intent.session_id) if i.purpose is OrderPurpose.EXIT]
+            if earlier:
+                await _until(lambda: any(o.client_order_id == earlier[0].client_order_id
+                                         for o in self.exchange.account.orders.values()))
+                os.kill(os.getpid(), signal.SIGKILL)
+        return await super().record_intent(intent, session)
+
+
+async def _until(condition: Callable[[], bool], turns: int = 100_000) -> None:
+    for _ in range(turns):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("the first closing order never reached the exchange")
+
+
+async def _setup(directory: Path, store_class: type[DedicatedIntentStore] = DedicatedIntentStore
+                 ) -> tuple[ReplayClock, DurableSim, TradingEngine]:
     url = f"sqlite+aiosqlite:///{directory / 'journal.db'}"
     await asyncio.to_thread(upgrade_to_head, url)
-    store = DedicatedIntentStore(create_session_factory(create_engine(url)))
+    store = store_class(create_session_factory(create_engine(url)))
     state_store = JsonFileStateStore(directory / "sim.json")
     saved = await state_store.load()
     clock = ReplayClock(START if saved is None else max(START, _saved_now(saved)))
     plain = await build_simulated_exchange(clock, seed=11, state_store=state_store, config=sim_config())
     exchange = DurableSim(plain.core, plain.account, clock, state_store)
+    if isinstance(store, DiesBetweenClosingIntents):
+        store.exchange = exchange
     engine = TradingEngine(exchange, clock, Journal(store, clock, flush_seconds=1.0), account="sim:crash", mode="sim")
     return clock, exchange, engine
 
@@ -87,6 +124,16 @@ async def run(directory: Path) -> None:
     )
     await engine.arm(Arm(config=config))
     await _drive(clock, None)
+
+
+async def stop_and_die(directory: Path) -> None:
+    clock, _exchange, engine = await _setup(directory, DiesBetweenClosingIntents)
+    await engine.start()
+    await engine.arm(Arm(config=profile(), enter_now=True))  # the day's exit time is hours away
+    while engine.session is None or engine.session.state.value != "live":
+        await _drive(clock, SPEED_SECONDS_PER_TICK)
+    await engine.disarm(Disarm(mode=StopMode.FLATTEN))
+    await _drive(clock, None)  # the store kills the process while the two legs' closing orders go out
 
 
 def _settled(engine: TradingEngine) -> bool:
@@ -123,4 +170,5 @@ async def recover(directory: Path) -> None:
 
 if __name__ == "__main__":
     action, folder = sys.argv[1], Path(sys.argv[2])
-    asyncio.run(run(folder) if action == "run" else recover(folder))
+    actions = {"run": run, "stop-and-die": stop_and_die, "recover": recover}
+    asyncio.run(actions[action](folder))

@@ -74,3 +74,28 @@ def test_a_sigkill_in_each_state_is_recovered_without_duplicates_or_lost_positio
     if verdict["state"] == "done":
         assert verdict["journal"] == {}
         assert verdict["exit_reason"]
+
+
+def test_a_sigkill_between_the_two_closing_intents_of_a_stop_is_recovered_by_buying_back_both_legs(
+    tmp_path: Path,
+) -> None:
+    env = {**os.environ, "PYTHONPATH": str(BACKEND)}
+    died = subprocess.run(
+        [sys.executable, "-m", "tests.acceptance.crash_child", "stop-and-die", str(tmp_path)],
+        cwd=BACKEND, env=env, capture_output=True, timeout=120,
+    )
+    assert died.returncode == -signal.SIGKILL, died.stderr.decode()
+    with sqlite3.connect(tmp_path / "journal.db") as connection:
+        closing = connection.execute("select symbol from order_intents where purpose = 'exit'").fetchall()
+    assert len(closing) == 1, "the process must die with exactly one leg's closing intent written"
+
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.acceptance.crash_child", "recover", str(tmp_path)],
+        cwd=BACKEND, env=env, capture_output=True, timeout=120, check=True,
+    )
+    verdict = json.loads(result.stdout.decode().strip().splitlines()[-1])
+    assert verdict["unique_client_order_ids"] == verdict["order_count"], "an order was sent twice"
+    assert verdict["state"] == "done", verdict  # not live with the second leg still short
+    assert verdict["exit_reason"] == "operator_stop"  # the stop's own exit was resumed, for both legs
+    assert verdict["journal"] == {}
+    assert verdict["exchange"] == {}

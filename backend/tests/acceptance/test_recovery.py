@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from delta_strangle.domain.session import Arm
 from tests.engine.harness import build_harness, profile
 
@@ -124,5 +126,60 @@ async def test_an_exit_whose_orders_were_sent_before_its_move_was_journaled_is_f
         assert all(size == 0 for size in finished.sizes.values())
         assert await h.positions() == {}
         assert len(h.exchange.account.orders) == orders_before  # nothing was sent again
+    finally:
+        await h.close()
+
+
+@pytest.mark.parametrize(("reason", "survivor"), [("max_loss", False), ("leg_stop", True)])
+async def test_an_exit_journaled_with_only_its_first_closing_intent_is_finished_for_the_legs_it_covers(
+    tmp_path: Path, reason: str, survivor: bool
+) -> None:
+    """The process died after the call's closing intent (which carried the move to exiting) and order, before
+    the put's intent: a whole-strangle exit buys back both legs; a per-leg stop only the leg it stopped."""
+    from delta_strangle.domain.orders import OrderRequest, OrderType, Side, TimeInForce
+    from delta_strangle.domain.session import OrderPurpose, SessionState, client_order_id
+    from delta_strangle.engine.records import IntentRecord, IntentStatus
+    from tests.engine.harness import new_engine
+
+    h = await build_harness(tmp_path)
+    try:
+        await h.engine.arm(Arm(config=profile()))
+        await h.run_until(lambda: h.state() == "live", max_seconds=1800)
+        session = h.engine.session
+        await h.engine.stop()
+        call = next(leg for leg in session.legs.values() if leg.symbol.startswith("C-"))
+        put = next(leg for leg in session.legs.values() if leg.symbol.startswith("P-"))
+        session.state, session.exit_reason, session.exit_detail = SessionState.EXITING, reason, "test"
+        if reason == "leg_stop":
+            session.risk = session.risk.with_stopped_legs([call.symbol])
+        now = h.clock.now()
+        cid = client_order_id(session.id, session.token, call.kind, OrderPurpose.EXIT, 0)
+        await h.store.record_intent(IntentRecord(
+            session_id=session.id, leg_id=call.id, client_order_id=cid, purpose=OrderPurpose.EXIT, attempt=0,
+            symbol=call.symbol, product_id=call.contract.product_id, side=Side.BUY, size=2,
+            order_type=OrderType.MARKET, time_in_force=TimeInForce.IOC, limit_price=None, reference_mid=None,
+            reduce_only=True, created_at=now, updated_at=now, status=IntentStatus.INTENDED,
+        ), session)
+        await h.exchange.place_order(OrderRequest(
+            product_id=call.contract.product_id, symbol=call.symbol, side=Side.BUY, size=2,
+            order_type=OrderType.MARKET, time_in_force=TimeInForce.IOC, reduce_only=True, client_order_id=cid,
+        ))
+        h.engine = new_engine(h.exchange, h.clock, h.store)
+        await h.engine.start()
+        await h.run_until(lambda: h.state() in {"live", "done", "halted"} and not h.engine.job_active,
+                          max_seconds=300)
+        recovered = h.engine.session or h.engine.last_session
+        assert recovered.id == session.id
+        if survivor:
+            assert recovered.state is SessionState.LIVE
+            assert recovered.sizes == {call.symbol: 0, put.symbol: -2}
+            assert await h.positions() == {put.symbol: -2}
+        else:
+            assert recovered.state is SessionState.DONE
+            assert recovered.exit_reason == "max_loss"
+            assert all(size == 0 for size in recovered.sizes.values())
+            assert await h.positions() == {}
+        cids = [o.client_order_id for o in h.exchange.account.orders.values() if o.client_order_id]
+        assert len(cids) == len(set(cids))  # the call's closing order was looked up, never sent again
     finally:
         await h.close()

@@ -1,15 +1,19 @@
-"""Intents written through the dedicated connection read back exactly as the shared path writes them."""
+"""Intents written through the dedicated connection read back exactly as the shared path writes them; an intent
+carrying its session's state change commits both or neither, on either path."""
 
 import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from delta_strangle.domain.orders import OrderType, Side, TimeInForce
-from delta_strangle.domain.session import OrderPurpose
+from delta_strangle.domain.session import OrderPurpose, SessionState
 from delta_strangle.engine.records import IntentRecord, IntentStatus
 from delta_strangle.store.db import create_engine, create_session_factory
 from delta_strangle.store.intent_writer import DedicatedIntentStore
+from delta_strangle.store.journal import SqlJournalStore
 from delta_strangle.store.migrate import upgrade_to_head
 from tests.store.test_journal import _session
 
@@ -54,3 +58,34 @@ async def test_an_in_memory_database_keeps_the_shared_path(tmp_path: Path) -> No
     assert store._writer is None
     await store.close()
     await engine.dispose()
+
+
+@pytest.mark.parametrize("store_class", [SqlJournalStore, DedicatedIntentStore], ids=["shared", "dedicated"])
+async def test_an_intent_carrying_its_sessions_exit_decision_commits_both_together(
+    tmp_path: Path, store_class: type[SqlJournalStore]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'j.db'}"
+    await asyncio.to_thread(upgrade_to_head, url)
+    engine = create_engine(url)
+    store = store_class(create_session_factory(engine))
+    try:
+        record = _session()
+        record.id = await store.create_session(record)
+        await store.save_session(record)
+        record.state, record.exit_reason, record.exit_detail = SessionState.EXITING, "leg_stop", "mark >= 200 %"
+        record.risk = record.risk.with_stopped_legs(["C-BTC-98000-261126"])
+        await store.record_intent(_intent(record.id, None), record)
+        (loaded,) = await store.open_sessions("sim:t")
+        assert (loaded.state, loaded.exit_reason, loaded.exit_detail) == (SessionState.EXITING, "leg_stop",
+                                                                          "mark >= 200 %")
+        assert loaded.risk == record.risk
+
+        # A carried session the journal does not hold fails the whole write: the intent is not written either.
+        ghost = _session()
+        ghost.id = record.id + 1000
+        with pytest.raises(LookupError):
+            await store.record_intent(_intent(record.id, None), ghost)
+        assert len(await store.intents(record.id)) == 1
+    finally:
+        await store.close()
+        await engine.dispose()

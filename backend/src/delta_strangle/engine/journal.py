@@ -36,8 +36,11 @@ class JournalStore(Protocol):
         """Write the session's state, risk, PnL and spot, and insert or update its legs."""
         ...
 
-    async def record_intent(self, intent: IntentRecord) -> int:
-        """Insert an order intent and return its id."""
+    async def record_intent(self, intent: IntentRecord, session: SessionRecord | None = None) -> int:
+        """Insert an order intent and return its id.
+
+        With `session`, its state, exit reason and detail and risk state are written in the same transaction.
+        """
         ...
 
     async def update_intent(self, intent: IntentRecord) -> None:
@@ -79,6 +82,7 @@ class Journal:
         self.clock = clock
         self.flush_seconds = flush_seconds
         self._dirty: dict[int, SessionRecord] = {}
+        self._carried: dict[int, SessionRecord] = {}
         self._last_flush = clock.now()
         self.writes = 0
         # Session writes from the loop and from jobs are serialised: two overlapping transactions could
@@ -102,6 +106,7 @@ class Journal:
                 await self.store.save_session(record)
             if record.id is not None:
                 self._dirty.pop(record.id, None)
+                self._carried.pop(record.id, None)
             self.writes += 1
 
     def mark_dirty(self, record: SessionRecord) -> None:
@@ -127,10 +132,21 @@ class Journal:
                     del self._dirty[session_id]
                 self.writes += 1
 
+    def carry_with_next_intent(self, record: SessionRecord) -> None:
+        """Write the session's state and exit decision in one transaction with its next order intent.
+
+        The exit path sends its closing orders before it journals anything else; the first closing intent
+        carries the move to `exiting` (and why), so no crash can leave one leg's closing intent on disk with
+        the session still journaled `live`: recovery always finds the whole exit to finish.
+        """
+        if record.id is not None:
+            self._carried[record.id] = record
+
     async def record_intent(self, intent: IntentRecord) -> None:
-        """Journal an intent before it is sent."""
+        """Journal an intent before it is sent (with the session's carried state change, if any)."""
+        carried = self._carried.pop(intent.session_id, None)
         async with self._write_lock:
-            intent.id = await self.store.record_intent(intent)
+            intent.id = await self.store.record_intent(intent, carried)
         self.writes += 1
 
     async def update_intent(self, intent: IntentRecord) -> None:

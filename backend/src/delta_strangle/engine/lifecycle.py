@@ -248,14 +248,17 @@ async def run_exit(engine: TradingEngine, session: SessionRecord, reason: str, d
                    symbols: tuple[str, ...], abort: asyncio.Event, *, trigger: Trigger | None = None) -> None:
     """Close the named legs, confirm through positions, and end done, live (one leg left) or halted.
 
-    Latency matters here: only each order's intent is journaled before it is sent. The move to `exiting` and the
-    trigger event are written right after the first closing orders are out; a crash in between leaves a live
-    session with unsettled exit intents, which recovery finishes as an exit.
+    Latency matters here: only each order's intent is journaled before it is sent. The first closing intent
+    carries the move to `exiting` with the exit reason and risk state in its own transaction, so a crash at any
+    point after it (even before the other leg's intent is written) leaves an `exiting` session that recovery
+    finishes for every leg the exit covers. The `state_changed` and `exit_triggered` events and the full session
+    row are written right after the first closing orders are out.
     """
     previous = None
     if session.state is not SessionState.EXITING:
         session.exit_reason, session.exit_detail = reason, detail
         previous = engine.transition(session, SessionState.EXITING)
+        engine.journal.carry_with_next_intent(session)
 
     async def journal_exit() -> None:
         if trigger is not None:

@@ -12,6 +12,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from delta_strangle.domain.exits import ExitReason
 from delta_strangle.domain.session import ENTRY_INCOMPLETE, LEGGING_UNWIND, OrderPurpose, SessionState
 from delta_strangle.engine import lifecycle
 from delta_strangle.engine.records import IntentStatus, SessionRecord
@@ -65,8 +66,9 @@ async def recover(engine: TradingEngine, *, resume_halted: bool = False) -> None
 async def _settle_intents(engine: TradingEngine, session: SessionRecord) -> tuple[bool, tuple[str, ...]]:
     """Settle unsettled intents by client order id; say whether all settled, and which legs had an exit in flight.
 
-    The exit path sends its first orders before it journals the move to `exiting`, so unsettled exit intents on
-    a session still journaled `live` mean an exit was under way when the process stopped.
+    Today the first closing intent carries the move to `exiting` in its own transaction. Journals written by
+    earlier versions could hold unsettled exit intents on a session still journaled `live` (the move was written
+    after the orders went out): those mean an exit was under way when the process stopped.
     """
     intents = await engine.journal.store.intents(session.id)  # type: ignore[arg-type]
     counters: dict[str, int] = {}
@@ -99,6 +101,18 @@ async def _settle_intents(engine: TradingEngine, session: SessionRecord) -> tupl
         await engine.journal.event(session.id, "intent_settled", f"{intent.client_order_id} settled on recovery",
                                    filled=intent.filled_size, state=intent.status)
     return True, tuple(sorted(exiting))
+
+
+def exit_symbols(session: SessionRecord) -> tuple[str, ...]:
+    """The open legs an interrupted exit was closing.
+
+    A per-leg stop closes only the legs it stopped (the risk state names them, written with the exit's first
+    intent); every other exit closes all open legs.
+    """
+    open_symbols = tuple(leg.symbol for leg in session.open_legs)
+    if session.exit_reason == ExitReason.LEG_STOP.value:
+        return tuple(symbol for symbol in open_symbols if symbol in session.risk.stopped_legs)
+    return open_symbols
 
 
 def _kind_of(session: SessionRecord, product_id: int) -> str:
@@ -140,11 +154,16 @@ async def _resume(engine: TradingEngine, session: SessionRecord, exiting: tuple[
         engine.start_job(lambda abort: lifecycle.unwind(engine, session, session.exit_reason or LEGGING_UNWIND))
         return
     if state is SessionState.EXITING:
-        symbols = tuple(leg.symbol for leg in session.open_legs)
+        symbols = exit_symbols(session)
         reason = session.exit_reason or "resumed_exit"
+        await engine.journal.event(
+            session.id, "exit_resumed", f"an exit ({reason}) was under way when the process stopped: finishing it",
+            level="warning", journal=session.sizes, symbols=list(symbols),
+        )
         engine.start_job(lambda abort: lifecycle.run_exit(engine, session, reason, session.exit_detail or "",
                                                           symbols, abort))
         return
+    # A journal of an earlier version (see _settle_intents): finish the exit for the legs that had closing intents.
     if state is SessionState.LIVE and (exiting or not session.open_legs):
         symbols = tuple(leg.symbol for leg in session.open_legs if leg.symbol in exiting)
         if symbols or not session.open_legs:

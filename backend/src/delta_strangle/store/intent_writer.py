@@ -19,9 +19,9 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from delta_strangle.engine.records import IntentRecord
-from delta_strangle.store.journal import SqlJournalStore, _intent_to_row
-from delta_strangle.store.journal_tables import OrderIntentRow
+from delta_strangle.engine.records import IntentRecord, SessionRecord
+from delta_strangle.store.journal import SqlJournalStore, _intent_to_row, decision_values
+from delta_strangle.store.journal_tables import OrderIntentRow, TradingSessionRow
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
@@ -38,10 +38,10 @@ class DedicatedIntentStore(SqlJournalStore):
             None, "", ":memory:")
         self._writer = _Writer(url.set(drivername="sqlite")) if file_sqlite and url is not None else None
 
-    async def record_intent(self, intent: IntentRecord) -> int:
+    async def record_intent(self, intent: IntentRecord, session: SessionRecord | None = None) -> int:
         if self._writer is None:
-            return await super().record_intent(intent)
-        return await self._writer.run(lambda connection: _insert(connection, intent))
+            return await super().record_intent(intent, session)
+        return await self._writer.run(lambda connection: _insert(connection, intent, session))
 
     async def update_intent(self, intent: IntentRecord) -> None:
         if self._writer is None:
@@ -67,7 +67,14 @@ def _values(intent: IntentRecord) -> dict[str, Any]:
     return {key: getattr(row, key) for key in _COLUMNS}
 
 
-def _insert(connection: Connection, intent: IntentRecord) -> int:
+_SESSIONS = TradingSessionRow.__table__
+
+
+def _insert(connection: Connection, intent: IntentRecord, session: SessionRecord | None) -> int:
+    if session is not None:  # the same transaction: the state change and the intent commit together or not at all
+        statement = _SESSIONS.update().where(_SESSIONS.c.id == session.id)  # type: ignore[attr-defined]
+        if connection.execute(statement, decision_values(session)).rowcount != 1:
+            raise LookupError(f"session {session.id} is not in the journal")
     key = connection.execute(_INSERT, _values(intent)).inserted_primary_key
     assert key is not None
     return int(key[0])

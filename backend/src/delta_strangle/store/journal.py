@@ -67,8 +67,14 @@ class SqlJournalStore:
                 await db.flush()
                 leg.id = leg_row.id
 
-    async def record_intent(self, intent: IntentRecord) -> int:
+    async def record_intent(self, intent: IntentRecord, session: SessionRecord | None = None) -> int:
         async with transaction(self.factory) as db:
+            if session is not None:
+                row_of_session = await db.get(TradingSessionRow, session.id)
+                if row_of_session is None:
+                    raise LookupError(f"session {session.id} is not in the journal")
+                for key, value in decision_values(session).items():
+                    setattr(row_of_session, key, value)
             row = OrderIntentRow(created_at=intent.created_at)
             _intent_to_row(intent, row)
             db.add(row)
@@ -264,6 +270,14 @@ def _session_to_row(record: SessionRecord, row: TradingSessionRow) -> None:
     row.pnl = dict(record.pnl)
     row.spot = dict(record.spot)
     row.started_by = record.started_by
+
+
+def decision_values(record: SessionRecord) -> dict[str, Any]:
+    """The session columns an order intent may carry: where the session is and why (exit reason, risk state)."""
+    return {
+        "state": record.state.value, "exit_reason": record.exit_reason, "exit_detail": record.exit_detail,
+        "risk_state": record.risk.model_dump(mode="json"), "updated_at": record.updated_at,
+    }
 
 
 def _leg_to_row(leg: LegRecord, row: SessionLegRow) -> None:
