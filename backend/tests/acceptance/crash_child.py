@@ -4,6 +4,8 @@
     python -m tests.acceptance.crash_child stop-and-die DIR
         enter, go live, stop with flatten, and SIGKILL itself between the two legs' closing-intent writes
         (the first leg's closing order already on the exchange, the second leg's intent not yet written)
+    python -m tests.acceptance.crash_child enter-and-die DIR
+        enter and SIGKILL itself between the two legs' entry-intent writes (the first leg already sold)
     python -m tests.acceptance.crash_child recover DIR   restart, reconcile, run a while, print a JSON verdict
 
 The simulator saves its whole state synchronously after every change, in the same event-loop step as the
@@ -56,23 +58,34 @@ class DurableSim(SimulatedExchange):
         tmp.replace(path)
 
 
-class DiesBetweenClosingIntents(DedicatedIntentStore):
-    """Kills its own process (SIGKILL) when the second leg's closing intent is about to be written.
+class DiesBetweenTheLegs(DedicatedIntentStore):
+    """Kills its own process (SIGKILL) when the second leg's intent of `purpose` is about to be written.
 
-    Before dying it lets the first leg's closing order reach the simulator (saved to its file at once), so the
-    crash leaves one leg being bought back and the other with no closing intent at all.
+    Before dying it lets the first leg's order reach the simulator (saved to its file at once; with `filled`,
+    until it has filled), so the crash leaves one leg's order on the exchange and the other leg with no intent.
     """
 
+    purpose: OrderPurpose
+    filled: bool
     exchange: DurableSim
 
     async def record_intent(self, intent: IntentRecord, session: SessionRecord | None = None) -> int:
-        if intent.purpose is OrderPurpose.EXIT:
-            earlier = [i for i in await self.intents(intent.session_id) if i.purpose is OrderPurpose.EXIT]
+        if intent.purpose is self.purpose:
+            earlier = [i for i in await self.intents(intent.session_id) if i.purpose is self.purpose]
             if earlier:
                 await _until(lambda: any(o.client_order_id == earlier[0].client_order_id
+                                         and (o.unfilled_size == 0 or not self.filled)
                                          for o in self.exchange.account.orders.values()))
                 os.kill(os.getpid(), signal.SIGKILL)
         return await super().record_intent(intent, session)
+
+
+class DiesBetweenClosingIntents(DiesBetweenTheLegs):
+    purpose, filled = OrderPurpose.EXIT, False
+
+
+class DiesBetweenEntryIntents(DiesBetweenTheLegs):
+    purpose, filled = OrderPurpose.ENTRY, True
 
 
 async def _until(condition: Callable[[], bool], turns: int = 100_000) -> None:
@@ -80,7 +93,7 @@ async def _until(condition: Callable[[], bool], turns: int = 100_000) -> None:
         if condition():
             return
         await asyncio.sleep(0)
-    raise AssertionError("the first closing order never reached the exchange")
+    raise AssertionError("the first leg's order never reached the exchange")
 
 
 async def _setup(directory: Path, store_class: type[DedicatedIntentStore] = DedicatedIntentStore
@@ -93,7 +106,7 @@ async def _setup(directory: Path, store_class: type[DedicatedIntentStore] = Dedi
     clock = ReplayClock(START if saved is None else max(START, _saved_now(saved)))
     plain = await build_simulated_exchange(clock, seed=11, state_store=state_store, config=sim_config())
     exchange = DurableSim(plain.core, plain.account, clock, state_store)
-    if isinstance(store, DiesBetweenClosingIntents):
+    if isinstance(store, DiesBetweenTheLegs):
         store.exchange = exchange
     engine = TradingEngine(exchange, clock, Journal(store, clock, flush_seconds=1.0), account="sim:crash", mode="sim")
     return clock, exchange, engine
@@ -136,6 +149,17 @@ async def stop_and_die(directory: Path) -> None:
     await _drive(clock, None)  # the store kills the process while the two legs' closing orders go out
 
 
+async def enter_and_die(directory: Path) -> None:
+    _clock, _exchange, engine = await _setup(directory, DiesBetweenEntryIntents)
+    await engine.start()
+    crossing = ExecutionConfig(limit_attempts=1, attempt_seconds=20, legging_timeout_seconds=120,
+                               max_slippage_pct=Decimal(50), market_fallback=False)
+    await engine.arm(Arm(config=profile(execution=crossing), enter_now=True))  # each sale fills on arrival
+    # Replayed time stands still, so the book the legs are priced on is the book they reach; the store kills
+    # the process while the two legs' sell orders go out.
+    await asyncio.Event().wait()
+
+
 def _settled(engine: TradingEngine) -> bool:
     session = engine.session or engine.last_session
     return session is not None and session.state.value in SETTLED and not engine.job_active
@@ -170,5 +194,5 @@ async def recover(directory: Path) -> None:
 
 if __name__ == "__main__":
     action, folder = sys.argv[1], Path(sys.argv[2])
-    actions = {"run": run, "stop-and-die": stop_and_die, "recover": recover}
+    actions = {"run": run, "stop-and-die": stop_and_die, "enter-and-die": enter_and_die, "recover": recover}
     asyncio.run(actions[action](folder))

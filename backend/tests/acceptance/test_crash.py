@@ -76,26 +76,41 @@ def test_a_sigkill_in_each_state_is_recovered_without_duplicates_or_lost_positio
         assert verdict["exit_reason"]
 
 
-def test_a_sigkill_between_the_two_closing_intents_of_a_stop_is_recovered_by_buying_back_both_legs(
-    tmp_path: Path,
-) -> None:
+def _die_between_the_legs(directory: Path, action: str, purpose: str) -> dict[str, object]:
+    """Run a child that SIGKILLs itself between the two legs' intents of `purpose`; recover; return the verdict."""
     env = {**os.environ, "PYTHONPATH": str(BACKEND)}
     died = subprocess.run(
-        [sys.executable, "-m", "tests.acceptance.crash_child", "stop-and-die", str(tmp_path)],
+        [sys.executable, "-m", "tests.acceptance.crash_child", action, str(directory)],
         cwd=BACKEND, env=env, capture_output=True, timeout=120,
     )
     assert died.returncode == -signal.SIGKILL, died.stderr.decode()
-    with sqlite3.connect(tmp_path / "journal.db") as connection:
-        closing = connection.execute("select symbol from order_intents where purpose = 'exit'").fetchall()
-    assert len(closing) == 1, "the process must die with exactly one leg's closing intent written"
-
+    with sqlite3.connect(directory / "journal.db") as connection:
+        written = connection.execute("select symbol from order_intents where purpose = ?", (purpose,)).fetchall()
+    assert len(written) == 1, "the process must die with exactly one leg's intent written"
     result = subprocess.run(
-        [sys.executable, "-m", "tests.acceptance.crash_child", "recover", str(tmp_path)],
+        [sys.executable, "-m", "tests.acceptance.crash_child", "recover", str(directory)],
         cwd=BACKEND, env=env, capture_output=True, timeout=120, check=True,
     )
-    verdict = json.loads(result.stdout.decode().strip().splitlines()[-1])
+    verdict: dict[str, object] = json.loads(result.stdout.decode().strip().splitlines()[-1])
     assert verdict["unique_client_order_ids"] == verdict["order_count"], "an order was sent twice"
+    return verdict
+
+
+def test_a_sigkill_between_the_two_closing_intents_of_a_stop_is_recovered_by_buying_back_both_legs(
+    tmp_path: Path,
+) -> None:
+    verdict = _die_between_the_legs(tmp_path, "stop-and-die", "exit")
     assert verdict["state"] == "done", verdict  # not live with the second leg still short
     assert verdict["exit_reason"] == "operator_stop"  # the stop's own exit was resumed, for both legs
+    assert verdict["journal"] == {}
+    assert verdict["exchange"] == {}
+
+
+def test_a_sigkill_between_the_two_entry_intents_is_recovered_by_buying_back_the_leg_that_sold(
+    tmp_path: Path,
+) -> None:
+    verdict = _die_between_the_legs(tmp_path, "enter-and-die", "entry")
+    assert verdict["state"] == "done", verdict  # the entry is never completed by recovery
+    assert verdict["exit_reason"] == "legging_unwind"
     assert verdict["journal"] == {}
     assert verdict["exchange"] == {}
