@@ -78,3 +78,16 @@ def test_counters_report_non_json_and_invalid_utf8(tmp_path: Path) -> None:
     worker = ingester(database, log)
     worker.poll_once()
     assert (worker.stats.lines_not_json, worker.stats.lines_invalid_utf8) == (1, 1)
+
+
+def test_a_stop_request_ends_the_poll_after_a_committed_batch_and_the_next_poll_resumes(tmp_path: Path) -> None:
+    database, log = fresh_database(tmp_path / "db.sqlite"), tmp_path / "backend.log"
+    log.write_text("".join(json_line(f"m{i}") for i in range(5)))
+    worker = ingester(database, log, batch_size=2)
+    batches: list[int] = []
+    assert worker.poll_once(stop=lambda: True, after_batch=lambda: batches.append(len(batches))) == 2
+    assert batches == [0]
+    assert stored_messages(database) == ["m0", "m1"]
+    assert worker.poll_once(after_batch=lambda: batches.append(len(batches))) == 3
+    assert batches == [0, 1, 2]
+    assert stored_messages(database) == [f"m{i}" for i in range(5)]

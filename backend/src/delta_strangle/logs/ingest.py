@@ -1,7 +1,7 @@
 """The tailer's synchronous core: read new lines, store them in batches with their checkpoint.
 
-`poll_once()` is one deterministic step (tests and benchmarks drive it directly); the
-`BackendLogTailService` runs it in a worker thread. Each batch is one transaction holding the
+`poll_once()` is one deterministic step (tests and benchmarks drive it directly); the ingestion
+worker process (`logs/worker.py`) runs it in a loop. Each batch is one transaction holding the
 rows, their free-text index entries and the checkpoint after the batch's last line.
 """
 
@@ -63,8 +63,14 @@ class LogIngester:
         self.total_lines = checkpoint.lines_ingested if checkpoint else 0
         self.follower = FileFollower(log_path, checkpoint, chunk_size=chunk_size, max_line_bytes=max_line_bytes)
 
-    def poll_once(self) -> int:
-        """Store every complete line available now; return how many were stored."""
+    def poll_once(
+        self, *, stop: Callable[[], bool] | None = None, after_batch: Callable[[], None] | None = None
+    ) -> int:
+        """Store every complete line available now; return how many were stored.
+
+        `after_batch` runs after each committed batch (progress reports during a long catch-up);
+        `stop` is asked after each batch, and when it answers True the poll ends there.
+        """
         stored = 0
         batch: list[Line] = []
         try:
@@ -73,8 +79,16 @@ class LogIngester:
                 if len(batch) >= self.batch_size:
                     stored += self._store(batch)
                     batch = []
+                    if after_batch is not None:
+                        after_batch()
+                    if stop is not None and stop():
+                        # Lines read past the batch are not stored: the next poll starts at the checkpoint.
+                        self._rewind()
+                        return stored
             if batch:
                 stored += self._store(batch)
+                if after_batch is not None:
+                    after_batch()
         except BaseException:
             # Lines read but not committed must be read again: go back to the stored checkpoint.
             self._rewind()
@@ -82,12 +96,14 @@ class LogIngester:
         return stored
 
     def _rewind(self) -> None:
-        self.follower.close()
+        previous = self.follower
+        previous.close()
         checkpoint = load_checkpoint(self.connection, self.source)
         self.total_lines = checkpoint.lines_ingested if checkpoint else 0
         self.follower = FileFollower(
-            self.log_path, checkpoint, chunk_size=self.follower.chunk_size, max_line_bytes=self.follower.max_line_bytes
+            self.log_path, checkpoint, chunk_size=previous.chunk_size, max_line_bytes=previous.max_line_bytes
         )
+        self.follower.stats = previous.stats  # the counters describe the service's life, not one follower's
 
     def _store(self, batch: list[Line]) -> int:
         now = self.now_us()
