@@ -35,6 +35,24 @@ def test_an_unknown_log_level_is_refused_with_its_name(monkeypatch: pytest.Monke
         Settings(_env_file=None)  # type: ignore[call-arg]
 
 
+def test_log_sample_events_reads_event_equals_n_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOG_SAMPLE_EVENTS", "quote_received=100, ws_message=50")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.log_sample_events == {"quote_received": 100, "ws_message": 50}
+
+
+def test_log_sample_events_defaults_to_no_sampling() -> None:
+    assert Settings(_env_file=None).log_sample_events == {}  # type: ignore[call-arg]
+
+
+def test_a_malformed_log_sample_events_is_refused_naming_the_variable_and_the_part(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LOG_SAMPLE_EVENTS", "quote_received=100,ws_message=often")
+    with pytest.raises(ValidationError, match="LOG_SAMPLE_EVENTS: 'ws_message=often' is not event=N"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
 def test_production_refuses_every_unsafe_value_with_one_line_each(tmp_path: Path) -> None:
     settings = build_settings(
         tmp_path,

@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     settings.validate_for_start()
     clock = clock or WallClock()
     if configure_logs:
-        configure_logging(settings.log_level, settings.backend_log_path)
+        configure_logging(settings.log_level, settings.backend_log_path, sample_every=settings.log_sample_events)
 
     engine = create_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     state = AppState(

@@ -14,6 +14,8 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from delta_strangle.logs.setup import check_sampling, parse_sampling
+
 MIN_SECRET_LENGTH = 32
 MIN_PASSWORD_LENGTH = 12
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "replace-me", "placeholder", "example", "your-", "<", "xxx")
@@ -101,6 +103,8 @@ class Settings(BaseSettings):
     sim_state_persist: bool = True
 
     log_level: str = "INFO"
+    # "event=N,...": keep one DEBUG record in N of each chatty event (see docs/logs.md).
+    log_sample_events: Annotated[dict[str, int], NoDecode] = Field(default_factory=dict)
     log_ingest_api_key: SecretStr | None = None
     backend_log_ingest_enabled: bool = True
     backend_log_path: Path = Path("./logs/backend.log")
@@ -126,6 +130,18 @@ class Settings(BaseSettings):
             if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
                 raise ValueError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {value!r}")
             return level
+        return value
+
+    @field_validator("log_sample_events", mode="before")
+    @classmethod
+    def _parse_sampling(cls, value: Any) -> Any:
+        try:
+            if isinstance(value, str):
+                return parse_sampling(value)
+            if isinstance(value, dict):
+                return check_sampling(value)
+        except ValueError as exc:
+            raise ValueError(f"LOG_SAMPLE_EVENTS: {exc}") from None
         return value
 
     @property

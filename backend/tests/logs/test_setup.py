@@ -1,11 +1,13 @@
 import json
 import logging
+import re
 from pathlib import Path
 
 import pytest
 
 from delta_strangle.logs.context import bound
 from delta_strangle.logs.setup import EventSampler, JsonFormatter, configure_logging, parse_sampling
+from tests.builders import build_settings
 
 
 def record(message: str = "hello", level: int = logging.INFO, **extra: object) -> logging.LogRecord:
@@ -49,7 +51,41 @@ def test_sampler_keeps_first_and_every_nth_debug_event_only() -> None:
 
 
 def test_sampling_spec_parses_from_an_environment_string() -> None:
-    assert parse_sampling("quote_received=10, ws_message=100,bad") == {"quote_received": 10, "ws_message": 100}
+    assert parse_sampling("quote_received=10, ws_message=100,") == {"quote_received": 10, "ws_message": 100}
+    assert parse_sampling("  ") == {}
+
+
+@pytest.mark.parametrize(
+    ("spec", "complaint"),
+    [
+        ("quote_received", "'quote_received' is not event=N"),
+        ("quote_received=abc", "'quote_received=abc' is not event=N"),
+        ("quote_received=-5", "is not event=N"),
+        ("quote_received=0", "at least 1"),
+        ("Quote Received=10", "'Quote Received' is not an event name"),
+        ("a=1,a=2", "'a' appears twice"),
+    ],
+)
+def test_a_bad_sampling_spec_is_refused_naming_the_bad_part(spec: str, complaint: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(complaint)):
+        parse_sampling(spec)
+
+
+def test_the_app_samples_the_events_named_in_its_settings(tmp_path: Path) -> None:
+    from delta_strangle.app import create_app
+
+    settings = build_settings(tmp_path, log_sample_events="quote_received=3", log_level="DEBUG")
+    create_app(settings)
+    try:
+        chatty = logging.getLogger("delta_strangle.market")
+        for index in range(7):
+            chatty.debug("quote %d", index, extra={"event": "quote_received"})
+    finally:
+        configure_logging("INFO", None, stdout=False)
+    kept = [json.loads(line) for line in settings.backend_log_path.read_text().splitlines()]
+    quotes = [line for line in kept if line["event"] == "quote_received"]
+    assert [line["message"] for line in quotes] == ["quote 0", "quote 3", "quote 6"]
+    assert quotes[1]["payload"] == {"sampled_skipped": 2, "sample_every": 3}
 
 
 def test_configure_logging_writes_json_lines_to_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

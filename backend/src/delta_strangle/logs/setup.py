@@ -26,6 +26,8 @@ _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("x", 0, "x", 0, "x", None, No
 # Extra fields written at the top level rather than inside `payload` (the tailer indexes them).
 TOP_LEVEL_EXTRAS = ("source",)
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_EVENT_NAME = re.compile(r"[a-z0-9_]{1,128}")
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 HANDLER_MARK = "_delta_strangle_handler"
 
 
@@ -115,14 +117,34 @@ class EventSampler(logging.Filter):
         return True
 
 
+def check_sampling(every: Mapping[str, int]) -> dict[str, int]:
+    """Return the mapping if every name is a snake_case event and every N a whole number >= 1; else raise."""
+    for name, interval in every.items():
+        if not _EVENT_NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not an event name (snake_case: a-z, 0-9 and _)")
+        if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
+            raise ValueError(f"{name}={interval!r}: N must be a whole number of at least 1")
+    return dict(every)
+
+
 def parse_sampling(spec: str) -> dict[str, int]:
-    """Parse "event=N,other_event=M" (as an environment variable would hold it) into a mapping."""
+    """Parse "event=N,other_event=M" (as an environment variable holds it); raise ValueError naming a bad part.
+
+    An empty string means no sampling. Each event appears once; N is how many records of that
+    event make one kept record (1 keeps them all).
+    """
     result: dict[str, int] = {}
     for part in spec.split(","):
-        name, _, every = part.strip().partition("=")
-        if name and every.strip().isdigit():
-            result[name.strip()] = int(every)
-    return result
+        part = part.strip()
+        if not part:
+            continue
+        name, equals, every = (piece.strip() for piece in part.partition("="))
+        if not equals or not _WHOLE_NUMBER.fullmatch(every):
+            raise ValueError(f"{part!r} is not event=N (for example quote_received=100)")
+        if name in result:
+            raise ValueError(f"{name!r} appears twice")
+        result[name] = int(every)
+    return check_sampling(result)
 
 
 def configure_logging(
