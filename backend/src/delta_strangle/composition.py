@@ -20,8 +20,8 @@ from delta_strangle.engine.runner import ExchangeFactory, TradingRunner
 from delta_strangle.exchange.base import Exchange
 from delta_strangle.settings import Settings, TradingMode
 from delta_strangle.store.db import transaction
+from delta_strangle.store.instance_lock import SqlLockStore
 from delta_strangle.store.intent_writer import DedicatedIntentStore
-from delta_strangle.store.journal import SqlLockStore
 from delta_strangle.store.tables import SimStateRow
 
 SIM_STATE_NAME = "default"

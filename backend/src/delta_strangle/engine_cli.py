@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from delta_strangle.settings import get_settings
-from delta_strangle.store import journal
+from delta_strangle.store import session_queries
 from delta_strangle.store.db import create_engine, create_session_factory, transaction
 from delta_strangle.store.migrate import upgrade_to_head
 
@@ -25,7 +25,7 @@ def engine_status(
         engine = create_engine(settings.database_url)
         try:
             async with transaction(create_session_factory(engine)) as db:
-                return await journal.status_counts(db)
+                return await session_queries.status_counts(db)
         finally:
             await engine.dispose()
 

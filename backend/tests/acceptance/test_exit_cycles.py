@@ -23,7 +23,7 @@ from delta_strangle.domain.orders import Side
 from delta_strangle.domain.session import Arm, Disarm, SessionState, StopMode
 from delta_strangle.exchange.sim.faults import FaultKind, FaultPlan, FaultRule
 from delta_strangle.store.db import create_session_factory
-from delta_strangle.store.journal import session_detail
+from delta_strangle.store.session_queries import session_detail
 from tests.acceptance.paths import CALL, PUT, Curve, strangle_market
 from tests.engine.harness import START, Harness, build_harness, profile, sim_config
 

@@ -14,7 +14,8 @@ from delta_strangle.engine.runner import EngineUnavailableError, TradingRunner
 from delta_strangle.exchange.base import Exchange
 from delta_strangle.settings import Settings, TradingMode
 from delta_strangle.store.db import create_engine, create_session_factory
-from delta_strangle.store.journal import SqlJournalStore, SqlLockStore
+from delta_strangle.store.instance_lock import SqlLockStore
+from delta_strangle.store.journal import SqlJournalStore
 from delta_strangle.store.migrate import upgrade_to_head
 from tests.engine.harness import profile
 

@@ -10,8 +10,9 @@ from delta_strangle.domain.session import SessionState
 from delta_strangle.domain.trailing import RiskState
 from delta_strangle.engine.records import LegRecord, SessionRecord
 from delta_strangle.store.db import create_engine, create_session_factory, transaction
-from delta_strangle.store.journal import SqlJournalStore, status_counts
+from delta_strangle.store.journal import SqlJournalStore
 from delta_strangle.store.migrate import upgrade_to_head
+from delta_strangle.store.session_queries import status_counts
 from tests.engine.harness import profile
 
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)

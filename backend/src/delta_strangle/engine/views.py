@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from delta_strangle.analytics.risk import BookLeg, LiveBook
 from delta_strangle.engine.engine import TradingEngine
 from delta_strangle.engine.records import SessionRecord
-from delta_strangle.store import journal
+from delta_strangle.store import session_queries
 
 
 class EngineHolder(Protocol):
@@ -45,7 +45,7 @@ class EngineProfileUsage:
         return session is not None and session.profile_id == profile_id
 
     async def is_used_by_session(self, session: AsyncSession, profile_id: int) -> bool:
-        return await journal.profile_has_open_session(session, profile_id)
+        return await session_queries.profile_has_open_session(session, profile_id)
 
 
 class EngineBookSource:

@@ -20,7 +20,8 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from delta_strangle.engine.records import IntentRecord, SessionRecord
-from delta_strangle.store.journal import SqlJournalStore, _intent_to_row, decision_values
+from delta_strangle.store.journal import SqlJournalStore
+from delta_strangle.store.journal_records import decision_values, intent_to_row
 from delta_strangle.store.journal_tables import OrderIntentRow, TradingSessionRow
 
 T = TypeVar("T")
@@ -63,7 +64,7 @@ _INSERT = _TABLE.insert()  # type: ignore[attr-defined]
 def _values(intent: IntentRecord) -> dict[str, Any]:
     # The mapping code is the shared path's own, so both paths write identical rows; Core skips the unit of work.
     row = OrderIntentRow(created_at=intent.created_at)
-    _intent_to_row(intent, row)
+    intent_to_row(intent, row)
     return {key: getattr(row, key) for key in _COLUMNS}
 
 

@@ -31,7 +31,7 @@ from delta_strangle.engine.engine import CommandRefusedError, CommandResult
 from delta_strangle.engine.runner import EngineUnavailableError, TradingRunner
 from delta_strangle.logs.context import current_context
 from delta_strangle.security import InvalidTokenError, decode_access_token
-from delta_strangle.store import configs, journal, users
+from delta_strangle.store import configs, session_queries, users
 
 logger = logging.getLogger(__name__)
 
@@ -111,18 +111,18 @@ async def list_sessions(
     since, until = _instant("start", start, whole_day=False), _instant("end", end, whole_day=True)
     if since is not None and until is not None and until < since:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "end must not be before start")
-    rows, total = await journal.list_sessions(
+    rows, total = await session_queries.list_sessions(
         session, page=page, page_size=page_size, profile_id=strategy_id, mode=mode, start=since, end=until
     )
-    legs = await journal.legs_of(session, [row.id for row in rows])
+    legs = await session_queries.legs_of(session, [row.id for row in rows])
     items = [SessionSummary.model_validate({**_row_dict(row), "legs": legs[row.id]}) for row in rows]
     return SessionPage(items=items, total=total, page=page, page_size=page_size,
-                       pages=journal.page_count(total, page_size))
+                       pages=session_queries.page_count(total, page_size))
 
 
 @router.get("/sessions/{session_id}", response_model=SessionDetail, summary="One session with orders, fills, events")
 async def session_detail(session_id: int, _viewer: ViewerUser, session: SessionDep) -> SessionDetail:
-    detail = await journal.session_detail(session, session_id)
+    detail = await session_queries.session_detail(session, session_id)
     if detail is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"session {session_id} does not exist")
     row = detail["session"]
