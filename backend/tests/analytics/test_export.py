@@ -14,21 +14,13 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from delta_strangle.analytics import export
-from delta_strangle.analytics.export import (
-    SECTION_HEADER,
-    TIMELINE_HEADER,
-    csv_field,
-    decimal_text,
-    export_filename,
-    instant_text,
-    money_text,
-    stream_analytics_csv,
-    timeline_counts,
-    timeline_row,
-)
+from delta_strangle.analytics.cells import csv_field, decimal_text, instant_text, money_text
+from delta_strangle.analytics.export import export_filename, stream_analytics_csv
 from delta_strangle.analytics.history import HistoryFilter, ModeFilter, load_outcomes, outcomes_by_id
 from delta_strangle.analytics.metrics import HistoryMetrics
-from delta_strangle.analytics.timeline import stream_timeline, timeline_summary
+from delta_strangle.analytics.sections import SECTION_HEADER
+from delta_strangle.analytics.timeline import stream_timeline, timeline_counts, timeline_summary
+from delta_strangle.analytics.timeline_csv import TIMELINE_HEADER, timeline_row
 from delta_strangle.store.journal_tables import (
     EngineEventRow,
     FillRow,

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from delta_strangle.analytics.charts import HistoryCharts, build_charts
-from delta_strangle.analytics.export import describe_status
 from delta_strangle.analytics.history import HistoryFilter, count_open_sessions, load_outcomes
 from delta_strangle.analytics.metrics import ExitReasonStats, HistoryMetrics, compute_metrics, exit_reason_stats
 from delta_strangle.analytics.timeline import TimelineEntry, recent_timeline, timeline_summary
+
+STALE_AFTER = timedelta(minutes=5)
+
+
+def describe_status(
+    history: HistoryFilter, now: datetime, sessions: int, timeline_rows: int, still_open: int
+) -> tuple[bool, str]:
+    """Tell whether the figures are still moving, and say in words what the range holds."""
+    # Stale means: the range reaches the present and a session in scope is still open.
+    if still_open > 0 and history.end >= now - STALE_AFTER:
+        return True, f"{still_open} session(s) still open: their PnL counts once they finish"
+    if sessions == 0 and timeline_rows == 0:
+        return False, "No data for selected range"
+    return False, f"{sessions} finished session(s), {timeline_rows} timeline row(s)"
 
 
 class HistoryStatus(BaseModel):
