@@ -1,6 +1,72 @@
 import { readFileSync } from 'node:fs'
 
+import type { Locator, Page } from '@playwright/test'
+
 import { expect, logIn, test } from './fixtures'
+
+// The tests of this file share the one engine of the backend: they run in order in one worker
+// (playwright.config.ts: fullyParallel is false), each leaving the engine idle for the next.
+
+/** Press Tab until `target` has the focus (or holds it); fail if `max` presses do not get there. */
+async function tabTo(page: Page, target: Locator, max = 60): Promise<void> {
+  for (let presses = 0; presses < max; presses += 1) {
+    if (await target.evaluate((el) => el === document.activeElement || el.contains(document.activeElement))) return
+    await page.keyboard.press('Tab')
+  }
+  throw new Error(`Tab did not reach ${target.toString()} in ${max} presses`)
+}
+
+/** A schedule whose entry window is about 12 hours away, so arming it never enters during the test. */
+function farSchedule(now = new Date()): Record<string, unknown> {
+  const hour = String((now.getUTCHours() + 12) % 24).padStart(2, '0')
+  return { timezone: 'UTC', entry_time: `${hour}:00:00`, latest_entry_time: `${hour}:10:00`, exit_time: `${hour}:20:00` }
+}
+
+test('a trader arms and stops a profile with the keyboard alone, each step confirmed', async ({ page }) => {
+  await logIn(page, 'trader')
+  const name = `Keys ${Date.now()}`
+  const token = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('ds.session') ?? '{}') as { token?: string }).token)
+  const created = await page.request.post('/api/configs', {
+    headers: { Authorization: `Bearer ${token}` },
+    data: { name, schedule: farSchedule() },
+  })
+  expect(created.status(), await created.text()).toBe(201)
+
+  await page.goto('/live')
+  await expect(page.getByTestId('engine-status')).toHaveText('idle')
+  // Pick the profile: focus the select, type to narrow, Enter to choose.
+  const picker = page.getByRole('combobox', { name: 'profile to start' })
+  await tabTo(page, picker)
+  await page.keyboard.type(name)
+  await expect(page.locator('.ant-select-item-option-active')).toContainText(name)
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('control-panel')).toContainText(name)
+
+  await tabTo(page, page.getByRole('button', { name: 'Start', exact: true }))
+  await page.keyboard.press('Enter')
+  const dialog = page.getByRole('dialog', { name: 'Start?' })
+  await expect(dialog.getByTestId('confirm-consequence')).toContainText('Arms the profile')
+  // The dialog holds the focus: Tab moves through its buttons, never back to the page behind it.
+  await tabTo(page, dialog.getByRole('button', { name: 'Yes, start' }), 6)
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('engine-status')).toHaveText('waiting', { timeout: 30_000 })
+  await expect(dialog).toBeHidden()
+
+  await tabTo(page, page.getByRole('button', { name: 'Stop', exact: true }))
+  await page.keyboard.press('Enter')
+  const stop = page.getByRole('dialog', { name: 'Stop?' })
+  await expect(stop.getByTestId('confirm-consequence')).toContainText('No position is open. Stop disarms the profile')
+  // Escape backs out without sending anything...
+  await page.keyboard.press('Escape')
+  await expect(stop).toBeHidden()
+  await expect(page.getByTestId('engine-status')).toHaveText('waiting')
+  // ...and the focus is back on Stop, so Enter opens the dialog again.
+  await expect(page.getByRole('button', { name: 'Stop', exact: true })).toBeFocused()
+  await page.keyboard.press('Enter')
+  await tabTo(page, stop.getByRole('button', { name: 'Yes, stop' }), 6)
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('engine-status')).toHaveText('idle', { timeout: 30_000 })
+})
 
 // The issue's main path, in sim mode: profile → start (enter now) → legs with live PnL → panic →
 // History shows the session with exit reason "panic" → its logs are found by session id.

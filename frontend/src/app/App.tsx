@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { App as AntApp, ConfigProvider, theme as antdTheme } from 'antd'
+import { App as AntApp, ConfigProvider } from 'antd'
 import { lazy, Suspense, useEffect, useState } from 'react'
 import { BrowserRouter, Route, Routes } from 'react-router-dom'
 
@@ -10,6 +10,7 @@ import { reportClientError } from '@/lib/telemetry'
 
 import { AuthProvider } from './AuthProvider'
 import { ErrorBoundary } from './ErrorBoundary'
+import { themeConfig } from './theme'
 
 const ProtectedArea = lazy(() => import('./ProtectedArea').then((m) => ({ default: m.ProtectedArea })))
 const LoginPage = lazy(() => import('@/features/auth/components/LoginPage').then((m) => ({ default: m.LoginPage })))
@@ -33,12 +34,6 @@ export function createQueryClient(): QueryClient {
   })
 }
 
-const PALETTE: Record<ThemeName, { colorPrimary: string }> = {
-  // Both primaries keep at least 4.5:1 contrast against their theme's background (WCAG AA).
-  light: { colorPrimary: '#0e6b82' },
-  dark: { colorPrimary: '#38bdf8' },
-}
-
 /** The whole dashboard: providers, theme, routes. */
 export function App({ queryClient = createQueryClient() }: { queryClient?: QueryClient }) {
   const [theme, setTheme] = useState<ThemeName>(loadTheme)
@@ -59,12 +54,7 @@ export function App({ queryClient = createQueryClient() }: { queryClient?: Query
   }
 
   return (
-    <ConfigProvider
-      theme={{
-        algorithm: theme === 'dark' ? antdTheme.darkAlgorithm : antdTheme.defaultAlgorithm,
-        token: PALETTE[theme],
-      }}
-    >
+    <ConfigProvider theme={themeConfig(theme)}>
       <AntApp>
         <ErrorBoundary>
           <QueryClientProvider client={queryClient}>

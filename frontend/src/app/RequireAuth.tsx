@@ -1,8 +1,9 @@
-import { Button, Result, Spin } from 'antd'
+import { Button, Result } from 'antd'
 import type { ReactNode } from 'react'
 import { Navigate, useLocation } from 'react-router-dom'
 
 import { ApiErrorAlert } from '@/components/ApiErrorAlert'
+import { Loading } from '@/components/Loading'
 import { CurrentUserContext, useCurrentUser } from '@/lib/currentUser'
 import { hasRole, type Role } from '@/lib/roles'
 
@@ -16,7 +17,7 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   if (loading) {
     return (
       <div style={{ minHeight: '100vh', display: 'grid', placeItems: 'center' }}>
-        <Spin size="large" aria-label="loading your account" />
+        <Loading size="large" label="loading your account" />
       </div>
     )
   }

@@ -1,8 +1,9 @@
-import { Alert, Layout, Menu, Space, Spin, theme as antdTheme, Typography } from 'antd'
+import { Alert, Layout, Menu, Space, theme as antdTheme, Typography } from 'antd'
 import { Suspense } from 'react'
 import { Link, Outlet, useLocation } from 'react-router-dom'
 
 import { HeaderClock } from '@/components/HeaderClock'
+import { Loading } from '@/components/Loading'
 import { ModeBadge } from '@/components/ModeBadge'
 import { ThemeToggle } from '@/components/ThemeToggle'
 import { UserMenu } from '@/features/auth/components/UserMenu'
@@ -67,10 +68,10 @@ export function Shell({ theme, onThemeChange, zone, onZoneChange }: ShellProps) 
         </Space>
       </Layout.Header>
       <Layout>
-        <Layout.Sider breakpoint="md" collapsedWidth={0} theme={theme} width={180} aria-label="pages">
+        {/* Ant Design's "light" menu follows the dark algorithm too; its "dark" menu would put white text on the light primary. */}
+        <Layout.Sider breakpoint="md" collapsedWidth={0} theme="light" width={180} aria-label="pages">
           <Menu
             mode="inline"
-            theme={theme}
             selectedKeys={selected ? [selected] : []}
             items={visible.map((p) => ({ key: p.path, label: <Link to={p.path}>{p.label}</Link> }))}
             style={{ height: '100%', borderInlineEnd: 0 }}
@@ -88,7 +89,7 @@ export function Shell({ theme, onThemeChange, zone, onZoneChange }: ShellProps) 
           )}
           {/* One page failing must not take the header, mode badge and menu with it. */}
           <ErrorBoundary key={location.pathname}>
-            <Suspense fallback={<Spin aria-label="loading page" />}>
+            <Suspense fallback={<Loading label="loading page" />}>
               <Outlet />
             </Suspense>
           </ErrorBoundary>

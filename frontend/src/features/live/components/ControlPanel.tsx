@@ -60,12 +60,14 @@ export function ControlPanel({ runtime }: { runtime: Runtime }) {
   }
 
   return (
-    <Space orientation="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }} data-testid="control-panel">
       <Space wrap>
         {idle && (
           <>
             <Select
               aria-label="profile to start"
+              // Typing a name narrows the list: the keyboard's way to pick one of many profiles.
+              showSearch={{ optionFilterProp: 'label' }}
               style={{ minWidth: 220 }}
               loading={profiles.isLoading}
               value={chosen ?? undefined}
