@@ -1,25 +1,12 @@
+"""Operator commands: what each does to the session, and that a refused one changes nothing."""
+
 from pathlib import Path
 
 import pytest
 
 from delta_strangle.domain.session import Arm, Disarm, SessionState
-from delta_strangle.engine.engine import CommandRefusedError
+from delta_strangle.engine.commands import CommandRefusedError
 from tests.engine.harness import build_harness, profile
-
-
-async def test_an_armed_profile_enters_at_its_entry_time_and_goes_live(tmp_path: Path) -> None:
-    h = await build_harness(tmp_path)
-    try:
-        result = await h.engine.arm(Arm(config=profile()))
-        assert result.status == "waiting"
-        await h.run_until(lambda: h.state() == "live", max_seconds=7200)
-        session = h.engine.session
-        assert session is not None
-        assert session.state is SessionState.LIVE
-        assert session.sizes == {leg.symbol: -2 for leg in session.legs.values()}
-        assert await h.positions() == session.sizes
-    finally:
-        await h.close()
 
 
 async def test_a_stop_without_a_mode_while_live_is_refused_and_changes_nothing(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from delta_strangle.clock import ReplayClock
 from delta_strangle.domain.config import ExitConfig, TrailingStep
@@ -17,10 +16,9 @@ from delta_strangle.domain.positions import LegPosition, apply_fill
 from delta_strangle.domain.schedule import DayPlan
 from delta_strangle.domain.session import Arm, SessionState
 from delta_strangle.domain.trailing import RiskState
-from delta_strangle.engine.engine import pnl_figures
 from delta_strangle.engine.limits import LimitView, session_limits
 from delta_strangle.engine.quotes import QuoteBook
-from delta_strangle.engine.records import LegRecord, SessionRecord
+from delta_strangle.engine.records import LegRecord, SessionRecord, pnl_figures
 from delta_strangle.engine.runtime import build_snapshot
 from tests.domain.builders import contract
 from tests.engine.harness import build_harness, profile
@@ -40,8 +38,8 @@ class FakeEngine:
     running: bool = True
     mode: str = "sim"
     warnings: dict[str, str] = field(default_factory=dict)
-    _prior_today: Decimal = Decimal(0)
-    _job: Any = None
+    prior_today: Decimal = Decimal(0)
+    job_active: bool = False
 
 
 def _leg(kind: OptionKind, strike: int, entry: str, *, size: int = 2, target: int = 2, fee: str = "0.5") -> LegRecord:

@@ -318,7 +318,7 @@ async def run_panic(engine: TradingEngine, session: SessionRecord) -> str:
         except ExchangeError as exc:
             await engine.journal.event(session.id, "panic_retry", f"panic step failed: {exc}", level="warning")
         await engine.clock.sleep(engine.executor.poll_seconds * (attempt + 1))
-    await engine.collect_fills_since(session, started)
+    await engine.fills.collect_since(session, started)
     if session.state is not SessionState.HALTED:
         session.exit_reason, session.exit_detail = PANIC, "panic: flattened by the operator"
     if not await confirm_positions(engine, session):
@@ -359,7 +359,7 @@ async def confirm_positions(engine: TradingEngine, session: SessionRecord) -> bo
         if exchange_view == session.sizes:
             return True
         # Fills can trail positions by a moment: pull them once before calling it a mismatch.
-        await engine.collect_fills_since(session, session.started_at or session.created_at)
+        await engine.fills.collect_since(session, session.started_at or session.created_at)
         if exchange_view == session.sizes:
             return True
         await engine.clock.sleep(engine.executor.poll_seconds * (attempt + 1))

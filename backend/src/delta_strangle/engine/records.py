@@ -10,6 +10,7 @@ from typing import Any
 from delta_strangle.domain.config import StrategyConfig
 from delta_strangle.domain.instruments import OptionContract, OptionKind
 from delta_strangle.domain.orders import OrderType, Side, TimeInForce
+from delta_strangle.domain.pnl import StranglePnl
 from delta_strangle.domain.positions import LegPosition
 from delta_strangle.domain.schedule import DayPlan
 from delta_strangle.domain.session import OrderPurpose, SessionState
@@ -125,3 +126,12 @@ class SessionRecord:
     def sizes(self) -> dict[str, int]:
         """Signed size per symbol, as the journal believes it."""
         return {leg.symbol: leg.position.size for leg in self.legs.values()}
+
+
+def pnl_figures(pnl: StranglePnl) -> dict[str, Any]:
+    """The PnL figures a session keeps (`SessionRecord.pnl`), as exact decimal strings."""
+    keys = ("premium_collected_usd", "realised_gross_usd", "unrealised_usd", "gross_usd", "fees_usd", "net_usd")
+    figures: dict[str, Any] = {key: format(getattr(pnl, key), "f") for key in keys}
+    pct = pnl.net_pct_of_premium
+    figures["net_pct_of_premium"] = None if pct is None else format(pct.quantize(Decimal("0.0001")), "f")
+    return figures

@@ -47,7 +47,7 @@ async def recover(engine: TradingEngine, *, resume_halted: bool = False) -> None
     if current.state is SessionState.WAITING:
         return
     settled, exiting = await _settle_intents(engine, current)
-    await engine.collect_fills_since(current, (current.started_at or current.created_at) - timedelta(minutes=1))
+    await engine.fills.collect_since(current, (current.started_at or current.created_at) - timedelta(minutes=1))
     exchange_view = await _exchange_sizes(engine, current)
     if not settled or exchange_view is None:
         await engine.halt(current, "could not settle orders or read positions during recovery",
@@ -178,5 +178,5 @@ async def _resume(engine: TradingEngine, session: SessionRecord, exiting: tuple[
                                                               "exit interrupted by a restart", symbols, abort))
             return
     if state is SessionState.LIVE:
-        engine._prior_today = await engine.prior_net_today(session)
+        engine.prior_today = await engine.prior_net_today(session)
         await engine.journal.event(session.id, "resumed", "resumed monitoring after restart", journal=session.sizes)

@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable
 from delta_strangle.background import ServiceHealth
 from delta_strangle.clock import Clock
 from delta_strangle.domain.session import Arm, Disarm
-from delta_strangle.engine.engine import CommandRefusedError, CommandResult, TradingEngine
+from delta_strangle.engine.commands import CommandRefusedError, CommandResult
+from delta_strangle.engine.engine import TradingEngine
 from delta_strangle.engine.journal import Journal, JournalStore
 from delta_strangle.engine.lock import InstanceLock
 from delta_strangle.engine.runtime import RuntimeSnapshot, build_snapshot

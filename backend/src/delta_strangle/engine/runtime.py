@@ -154,7 +154,7 @@ def _build(engine: TradingEngine) -> RuntimeSnapshot:
     plan = session.plan
     guard_at = session.settlement_at - timedelta(minutes=exits.expiry_guard_minutes) if session.settlement_at else None
     # Earlier sessions' net today, as the engine read it when this one went live (the daily loss cap's base).
-    prior_today = engine._prior_today if current is not None else Decimal(0)
+    prior_today = engine.prior_today if current is not None else Decimal(0)
     alerts = _alerts(engine, session, legs) if current is not None else []
     return RuntimeSnapshot(
         generated_at=now, engine_running=engine.running,
@@ -179,7 +179,7 @@ def _build(engine: TradingEngine) -> RuntimeSnapshot:
         quotes_fresh=fresh, max_quote_age_seconds=max(ages) if ages else None,
         exit_reason=session.exit_reason, exit_detail=session.exit_detail, halt_reason=session.halt_reason,
         halt_views=session.halt_views, warnings=_warnings(engine, alerts), alerts=alerts,
-        job_running=engine._job is not None, last_session_id=engine.last_session.id if engine.last_session else None,
+        job_running=engine.job_active, last_session_id=engine.last_session.id if engine.last_session else None,
     )
 
 

@@ -27,7 +27,7 @@ from delta_strangle.api.state import AppState
 from delta_strangle.api.trading_deps import TradingDep
 from delta_strangle.domain.expiry import expiry_problem
 from delta_strangle.domain.session import Arm, Disarm
-from delta_strangle.engine.engine import CommandRefusedError, CommandResult
+from delta_strangle.engine.commands import CommandRefusedError, CommandResult
 from delta_strangle.engine.runner import EngineUnavailableError, TradingRunner
 from delta_strangle.logs.context import current_context
 from delta_strangle.security import InvalidTokenError, decode_access_token
