@@ -135,6 +135,35 @@ async def test_the_sessions_export_is_not_taken_for_a_session_id(
     assert detail.headers["content-type"].startswith("application/json")
 
 
+async def test_the_sessions_export_keeps_exactly_the_sessions_the_filtered_list_shows(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], ids: dict[str, int]
+) -> None:
+    filters = {"mode": "sim", "strategy_id": "1", "start": "2025-01-07", "end": "2025-01-10"}
+    listed = await client.get("/api/trading/sessions", params={**filters, "page_size": 200}, headers=admin_headers)
+    exported = await client.get(
+        "/api/trading/sessions/export", params={**filters, "format": "csv"}, headers=admin_headers
+    )
+
+    assert exported.status_code == 200
+    shown = [item["id"] for item in listed.json()["items"]]
+    assert shown == [ids[name] for name in ("S6", "S5", "S4", "S3", "S2")]
+    assert [int(row["session_id"]) for row in csv.DictReader(io.StringIO(exported.text))] == shown
+
+
+async def test_the_sessions_export_refuses_a_backwards_or_malformed_day(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    backwards = await client.get(
+        "/api/trading/sessions/export", params={"start": "2025-01-10", "end": "2025-01-07"}, headers=admin_headers
+    )
+    malformed = await client.get("/api/trading/sessions/export", params={"start": "10/01/2025"}, headers=admin_headers)
+
+    assert backwards.status_code == 422
+    assert backwards.json()["detail"] == "end must not be before start"
+    assert malformed.status_code == 422
+    assert malformed.json()["detail"][0]["loc"] == ["query", "start"]
+
+
 async def test_without_an_engine_the_risk_snapshot_has_no_book(
     client: httpx.AsyncClient, admin_headers: dict[str, str]
 ) -> None:

@@ -3173,6 +3173,10 @@ export interface operations {
                 mode?: components["schemas"]["ModeFilter"];
                 /** @description profile id or profile name */
                 strategy_id?: string | null;
+                /** @description from this UTC day (as the sessions list) */
+                start?: string | null;
+                /** @description through this UTC day, included (as the sessions list) */
+                end?: string | null;
             };
             header?: never;
             path?: never;
@@ -3189,7 +3193,7 @@ export interface operations {
                     "text/csv": unknown;
                 };
             };
-            /** @description format is not csv */
+            /** @description format is not csv, or end is before start */
             422: {
                 headers: {
                     [name: string]: unknown;
