@@ -1,5 +1,6 @@
 import { screen, waitFor } from '@testing-library/react'
 
+import { aLeg, aRuntime } from '@/test/builders'
 import { installFakeApi } from '@/test/fakeApi'
 import { press, renderWithProviders } from '@/test/render'
 
@@ -7,37 +8,7 @@ import type { Runtime } from '../api/runtime'
 import { consequence, ControlPanel } from './ControlPanel'
 
 function runtime(overrides: Partial<Runtime> = {}): Runtime {
-  return {
-    generated_at: '2025-01-31T10:00:00Z',
-    engine_running: true,
-    status: 'live',
-    mode: 'sim',
-    armed: true,
-    session_id: 7,
-    profile_name: 'Morning',
-    profile_id: 1,
-    config_version: 2,
-    schedule: {},
-    legs: [
-      { kind: 'call', symbol: 'C-BTC-97600-310125', size: -1 } as Runtime['legs'][number],
-      { kind: 'put', symbol: 'P-BTC-92200-310125', size: -1 } as Runtime['legs'][number],
-    ],
-    totals: {},
-    limits: [],
-    trailing: {},
-    spot: {},
-    quotes_fresh: true,
-    max_quote_age_seconds: null,
-    exit_reason: null,
-    exit_detail: null,
-    halt_reason: null,
-    halt_views: null,
-    warnings: [],
-    alerts: [],
-    job_running: false,
-    last_session_id: null,
-    ...overrides,
-  }
+  return aRuntime({ legs: [aLeg('call'), aLeg('put')], ...overrides })
 }
 
 describe('ControlPanel', () => {

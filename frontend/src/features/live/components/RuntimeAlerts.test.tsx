@@ -1,39 +1,13 @@
 import { screen, within } from '@testing-library/react'
 
+import { aRuntime } from '@/test/builders'
 import { renderWithProviders } from '@/test/render'
 
 import type { Runtime } from '../api/runtime'
 import { alertType, RuntimeAlerts } from './RuntimeAlerts'
 
 function runtime(overrides: Partial<Runtime> = {}): Runtime {
-  return {
-    generated_at: '2025-01-31T10:00:00Z',
-    engine_running: true,
-    status: 'live',
-    mode: 'live',
-    armed: true,
-    session_id: 7,
-    profile_name: 'Morning',
-    profile_id: 1,
-    config_version: 2,
-    schedule: {},
-    legs: [],
-    totals: {},
-    limits: [],
-    trailing: {},
-    spot: {},
-    quotes_fresh: true,
-    max_quote_age_seconds: null,
-    exit_reason: null,
-    exit_detail: null,
-    halt_reason: null,
-    halt_views: null,
-    warnings: [],
-    alerts: [],
-    job_running: false,
-    last_session_id: null,
-    ...overrides,
-  }
+  return aRuntime({ mode: 'live', ...overrides })
 }
 
 const HALTED: Runtime['alerts'][number] = {
