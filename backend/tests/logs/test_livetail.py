@@ -1,10 +1,9 @@
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from delta_strangle.clock import ReplayClock
 from delta_strangle.logs.livetail import follow_logs
 from delta_strangle.logs.query import LogFilter
+from delta_strangle.logs.viewer_db import LogViewerDatabase
 
 from .builders import T0, fresh_database, ingester, json_line
 
@@ -14,9 +13,10 @@ async def test_live_tail_sends_only_new_matching_rows(tmp_path: Path) -> None:
     log.write_text(json_line("old error", level="ERROR"))
     worker = ingester(database, log)
     worker.poll_once()
-    engine = create_async_engine(f"sqlite+aiosqlite:///{database}")
+    viewer = LogViewerDatabase(database)
+    await viewer.start()
     try:
-        stream = follow_logs(engine, LogFilter(levels=("ERROR",)), clock=ReplayClock(T0))
+        stream = follow_logs(viewer, LogFilter(levels=("ERROR",)), clock=ReplayClock(T0))
         assert (await anext(stream)).startswith("event: ready")
         with log.open("a") as handle:
             handle.write(json_line("new info") + json_line("new error", level="ERROR"))
@@ -24,6 +24,7 @@ async def test_live_tail_sends_only_new_matching_rows(tmp_path: Path) -> None:
         event = await anext(stream)
         assert event.startswith("id: 3\nevent: log\n")
         assert '"message":"new error"' in event
+        assert '"logged_at":"2026-11-25T12:00:00Z"' in event, "the same JSON as the viewer's list"
         await stream.aclose()
     finally:
-        await engine.dispose()
+        await viewer.stop()

@@ -7,13 +7,15 @@ import hashlib
 import io
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from delta_strangle.logs.query import Cursor, LogFilter, fetch_rows, row_to_dict
+from delta_strangle.logs.rendering import row_json
+from delta_strangle.logs.viewer_db import LogViewerDatabase
 
 logger = logging.getLogger(__name__)
 EXPORT_PAGE_ROWS = 1000
@@ -38,35 +40,44 @@ def _csv_record(row: tuple[Any, ...]) -> list[Any]:
 
 
 def _ndjson_record(row: tuple[Any, ...]) -> str:
-    return json.dumps(row_to_dict(row), default=str, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return row_json(row) + "\n"
 
 
-async def export_logs(engine: AsyncEngine, log_filter: LogFilter, *, fmt: str) -> AsyncIterator[str]:
-    """Yield the export text in chunks, newest first, one short read transaction per page."""
+def _export_page(
+    connection: sqlite3.Connection, log_filter: LogFilter, cursor: Cursor | None, fmt: str
+) -> tuple[str, int, Cursor | None]:
+    """Read and render one page on a reader thread: the text, how many rows, and where the next starts."""
+    rows = fetch_rows(connection, log_filter, cursor, EXPORT_PAGE_ROWS)
+    if not rows:
+        return "", 0, None
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(_csv_record(row) for row in rows)
+        text = buffer.getvalue()
+    else:
+        text = "".join(_ndjson_record(row) for row in rows)
+    following = Cursor(rows[-1][1], rows[-1][0]) if len(rows) == EXPORT_PAGE_ROWS else None
+    return text, len(rows), following
+
+
+async def export_logs(viewer: LogViewerDatabase, log_filter: LogFilter, *, fmt: str) -> AsyncIterator[str]:
+    """Yield the export text page by page, newest first; each page is one short read on a reader thread."""
     started = time.perf_counter()
     exported = 0
     cursor: Cursor | None = None
     try:
         if fmt == "csv":
             buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            writer.writerow(CSV_HEADER)
+            csv.writer(buffer).writerow(CSV_HEADER)
             yield buffer.getvalue()
         while True:
-            async with engine.connect() as connection:
-                rows = await fetch_rows(connection, log_filter, cursor, EXPORT_PAGE_ROWS)
-            if not rows:
-                break
-            if fmt == "csv":
-                buffer = io.StringIO()
-                writer = csv.writer(buffer)
-                writer.writerows(_csv_record(row) for row in rows)
-                yield buffer.getvalue()
-            else:
-                yield "".join(_ndjson_record(row) for row in rows)
-            exported += len(rows)
-            cursor = Cursor(rows[-1][1], rows[-1][0])
-            if len(rows) < EXPORT_PAGE_ROWS:
+            text, count, cursor = await viewer.run(
+                partial(_export_page, log_filter=log_filter, cursor=cursor, fmt=fmt)
+            )
+            if text:
+                yield text
+            exported += count
+            if cursor is None:
                 break
     except Exception:
         logger.exception(

@@ -7,15 +7,16 @@ filter; a comment line every `heartbeat_seconds` keeps proxies from closing an i
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from delta_strangle.clock import Clock
-from delta_strangle.logs.query import OUTPUT_COLUMNS, LogFilter, _conditions, _where, row_to_dict
+from delta_strangle.logs.query import OUTPUT_COLUMNS, LogFilter, _conditions, _where
+from delta_strangle.logs.rendering import row_json
 from delta_strangle.logs.schema import TABLE
+from delta_strangle.logs.viewer_db import LogViewerDatabase
 
 TAIL_PAGE_ROWS = 500
 
@@ -33,14 +34,22 @@ def build_tail_sql(log_filter: LogFilter, after_id: int) -> tuple[str, dict[str,
     return f"SELECT {OUTPUT_COLUMNS} FROM {TABLE}{_where(clauses)} ORDER BY id LIMIT :limit", params  # noqa: S608
 
 
-def format_event(row: dict[str, Any]) -> str:
-    """Format one row as a server-sent event."""
-    data = json.dumps(row, default=str, ensure_ascii=False, separators=(",", ":"))
-    return f"id: {row['id']}\nevent: log\ndata: {data}\n\n"
+def format_event(row: Sequence[Any]) -> str:
+    """Format one stored row as a server-sent event (the same JSON as an item of the viewer's list)."""
+    return f"id: {row[0]}\nevent: log\ndata: {row_json(row)}\n\n"
+
+
+def _max_id(connection: sqlite3.Connection) -> int:
+    return int(connection.execute(f"SELECT coalesce(max(id), 0) FROM {TABLE}").fetchone()[0])  # noqa: S608
+
+
+def _new_rows(connection: sqlite3.Connection, log_filter: LogFilter, after_id: int) -> list[tuple[Any, ...]]:
+    sql, params = build_tail_sql(log_filter, after_id)
+    return connection.execute(sql, params).fetchall()
 
 
 async def follow_logs(
-    engine: AsyncEngine,
+    viewer: LogViewerDatabase,
     log_filter: LogFilter,
     *,
     clock: Clock,
@@ -51,16 +60,13 @@ async def follow_logs(
 ) -> AsyncIterator[str]:
     """Yield server-sent events for new matching rows until the client goes away."""
     if after_id is None:
-        async with engine.connect() as connection:
-            after_id = int((await connection.execute(text(f"SELECT coalesce(max(id), 0) FROM {TABLE}"))).scalar_one())  # noqa: S608
+        after_id = await viewer.run(_max_id)
     yield f"event: ready\ndata: {json.dumps({'after_id': after_id})}\n\n"
     quiet = 0.0
     while disconnected is None or not await disconnected():
-        sql, params = build_tail_sql(log_filter, after_id)
-        async with engine.connect() as connection:
-            rows = (await connection.execute(text(sql), params)).all()
+        rows = await viewer.run(partial(_new_rows, log_filter=log_filter, after_id=after_id))
         for row in rows:
-            yield format_event(row_to_dict(tuple(row)))
+            yield format_event(row)
             after_id = row[0]
         if len(rows) == TAIL_PAGE_ROWS:
             continue  # a burst: keep reading before sleeping

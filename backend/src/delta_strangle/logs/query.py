@@ -11,12 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from delta_strangle.logs.parse import from_epoch_us
 from delta_strangle.logs.schema import (
@@ -46,7 +44,7 @@ _INDEXED_EQUALITIES = (
 # Equalities that share a composite index with the level, (level, column, logged_at_us): when one of them
 # drives the walk, the level is matched in the index too instead of on table rows.
 _LEVEL_PAIRED = frozenset(("event", "logger"))
-_FLAG_NAMES = (
+FLAG_NAMES = (
     (FLAG_NOT_JSON, "not_json"),
     (FLAG_CAPPED, "capped"),
     (FLAG_INVALID_UTF8, "invalid_utf8"),
@@ -113,9 +111,14 @@ class Total:
 
 @dataclass(frozen=True)
 class LogPage:
-    rows: list[dict[str, Any]]
+    records: list[tuple[Any, ...]]  # stored rows in OUTPUT_COLUMNS order, newest first
     next_cursor: str | None
     total: Total | None
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The records shaped as dicts (the API writes them with `logs.rendering` instead)."""
+        return [row_to_dict(record) for record in self.records]
 
 
 def fts_query(words: str) -> str:
@@ -225,8 +228,8 @@ _SPAN_SQL = f"(SELECT max(id) FROM {TABLE}) - (SELECT min(id) FROM {TABLE}) + 1"
 def build_first_page_sql(log_filter: LogFilter, limit: int, cap: int) -> tuple[str, dict[str, Any]]:
     """Return the first page with two more columns, the capped count and (unfiltered) the id span.
 
-    One statement instead of two or three: each round trip through the async driver costs more
-    than these index walks. The count and span are constant subqueries, evaluated once.
+    One statement instead of two or three, so the page and its total come from one snapshot. The
+    count and span are constant subqueries, evaluated once.
     """
     page, params = build_page_sql(log_filter, None, limit)
     count, count_params = build_count_sql(log_filter, cap)
@@ -271,49 +274,50 @@ def row_to_dict(row: Sequence[Any]) -> dict[str, Any]:
         "client_order_id": row[13],
         "mode": row[14],
         "source": row[15],
-        "flags": [name for bit, name in _FLAG_NAMES if flags & bit],
+        "flags": [name for bit, name in FLAG_NAMES if flags & bit],
         "payload": payload,
         "raw": raw if payload is None else None,
     }
 
 
-async def fetch_rows(
-    connection: AsyncConnection, log_filter: LogFilter, cursor: Cursor | None, limit: int
+def fetch_rows(
+    connection: sqlite3.Connection, log_filter: LogFilter, cursor: Cursor | None, limit: int
 ) -> list[tuple[Any, ...]]:
-    """Return up to `limit` raw rows older than the cursor, newest first."""
+    """Return up to `limit` stored rows older than the cursor, newest first."""
     sql, params = build_page_sql(log_filter, cursor, limit)
-    result = await connection.execute(text(sql), params)
-    return [tuple(row) for row in result.all()]
+    return connection.execute(sql, params).fetchall()
 
 
-async def count_matches(connection: AsyncConnection, log_filter: LogFilter, cap: int = EXACT_TOTAL_CAP) -> Total:
+def count_matches(connection: sqlite3.Connection, log_filter: LogFilter, cap: int = EXACT_TOTAL_CAP) -> Total:
     """Count exactly up to `cap`; beyond it say "at least", or estimate from the id span when unfiltered."""
     cap = _total_cap(log_filter, cap)
     sql, params = build_count_sql(log_filter, cap)
-    counted = int((await connection.execute(text(sql), params)).scalar_one() or 0)
+    counted = int(connection.execute(sql, params).fetchone()[0] or 0)
     span = None
     if counted > cap and log_filter.is_empty:
-        span = (await connection.execute(text(f"SELECT {_SPAN_SQL}"))).scalar_one()
+        span = connection.execute(f"SELECT {_SPAN_SQL}").fetchone()[0]
     return _total(log_filter, counted, cap, span)
 
 
-async def search_logs(
-    engine: AsyncEngine, log_filter: LogFilter, *, cursor: str | None = None, limit: int = 100
+def search_logs(
+    connection: sqlite3.Connection, log_filter: LogFilter, *, cursor: str | None = None, limit: int = 100
 ) -> LogPage:
-    """Return one newest-first page; the total comes with the first page only (later pages reuse it)."""
+    """Return one newest-first page; the total comes with the first page only (later pages reuse it).
+
+    Raises InvalidCursorError for a cursor this API did not produce.
+    """
     position = Cursor.decode(cursor) if cursor else None
     total = None
-    async with engine.connect() as connection:
-        if position is None:
-            cap = _total_cap(log_filter, EXACT_TOTAL_CAP)
-            sql, params = build_first_page_sql(log_filter, limit + 1, cap)
-            result = [tuple(row) for row in (await connection.execute(text(sql), params)).all()]
-            rows = [row[:-2] for row in result]
-            # No row on the first page means no match at all; otherwise every row carries the same count.
-            total = _total(log_filter, int(result[0][-2]), cap, result[0][-1]) if result else Total(0, True, "eq")
-        else:
-            rows = await fetch_rows(connection, log_filter, position, limit + 1)
+    if position is None:
+        cap = _total_cap(log_filter, EXACT_TOTAL_CAP)
+        sql, params = build_first_page_sql(log_filter, limit + 1, cap)
+        result = connection.execute(sql, params).fetchall()
+        rows = [row[:-2] for row in result]
+        # No row on the first page means no match at all; otherwise every row carries the same count.
+        total = _total(log_filter, int(result[0][-2]), cap, result[0][-1]) if result else Total(0, True, "eq")
+    else:
+        rows = fetch_rows(connection, log_filter, position, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = Cursor(rows[-1][1], rows[-1][0]).encode() if more and rows else None
-    return LogPage([row_to_dict(row) for row in rows], next_cursor, total)
+    return LogPage(rows, next_cursor, total)

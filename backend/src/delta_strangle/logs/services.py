@@ -8,23 +8,29 @@ from delta_strangle.background import BackgroundService
 from delta_strangle.clock import Clock
 from delta_strangle.logs.retention import BackendLogRetentionService
 from delta_strangle.logs.tail import BackendLogTailService
+from delta_strangle.logs.viewer_db import LogViewerDatabase
 from delta_strangle.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
 def build_log_services(settings: Settings, clock: Clock) -> list[BackgroundService]:
-    """Return the tailer and retention services, or none when ingestion is off or the database is not a file."""
-    if not settings.backend_log_ingest_enabled:
-        return []
+    """Return the viewer's readers, and the tailer and retention when ingestion is on; none without a SQLite file.
+
+    The viewer reads whatever `backend_logs` holds, so it runs even with ingestion off.
+    """
     database = settings.sqlite_path
     if database is None:
         logger.warning(
-            "backend log ingestion needs a SQLite database file; ingestion is off",
+            "the log pipeline needs a SQLite database file; log ingestion and the log viewer are off",
             extra={"event": "backend_log_ingest_unavailable"},
         )
         return []
+    services: list[BackgroundService] = [LogViewerDatabase(database, busy_timeout_ms=settings.sqlite_busy_timeout_ms)]
+    if not settings.backend_log_ingest_enabled:
+        return services
     return [
+        *services,
         BackendLogTailService(
             database,
             settings.backend_log_path,

@@ -3,59 +3,53 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from delta_strangle.logs.parse import RAW_LEVEL, from_epoch_us
 from delta_strangle.logs.query import OUTPUT_COLUMNS, row_to_dict
 from delta_strangle.logs.schema import CHECKPOINT_TABLE, TABLE
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", RAW_LEVEL)
-_COUNT_LEVEL = text(
+_COUNT_LEVEL = (
     f"SELECT count(*) FROM {TABLE} WHERE level = :level AND logged_at_us BETWEEN :since AND :until"  # noqa: S608
 )
-_LATEST = text(
+_LATEST = (
     f"SELECT {OUTPUT_COLUMNS} FROM {TABLE} WHERE level = :level ORDER BY logged_at_us DESC, id DESC LIMIT 1"  # noqa: S608
 )
 
 
-async def _top(connection: AsyncConnection, column: str, since: int, until: int, limit: int) -> list[dict[str, Any]]:
+def _top(connection: sqlite3.Connection, column: str, since: int, until: int, limit: int) -> list[dict[str, Any]]:
     # The column name comes from this module only, never from a request.
-    result = await connection.execute(
-        text(
-            f"SELECT {column}, count(*) AS n FROM {TABLE} WHERE logged_at_us BETWEEN :since AND :until "  # noqa: S608
-            f"GROUP BY {column} ORDER BY n DESC LIMIT :limit"
-        ),
+    rows = connection.execute(
+        f"SELECT {column}, count(*) AS n FROM {TABLE} WHERE logged_at_us BETWEEN :since AND :until "  # noqa: S608
+        f"GROUP BY {column} ORDER BY n DESC LIMIT :limit",
         {"since": since, "until": until, "limit": limit},
-    )
-    return [{"name": name, "count": count} for name, count in result.all()]
+    ).fetchall()
+    return [{"name": name, "count": count} for name, count in rows]
 
 
-async def _latest(connection: AsyncConnection, *levels: str) -> dict[str, Any] | None:
+def _latest(connection: sqlite3.Connection, *levels: str) -> dict[str, Any] | None:
     rows = []
     for level in levels:
-        row = (await connection.execute(_LATEST, {"level": level})).first()
+        row = connection.execute(_LATEST, {"level": level}).fetchone()
         if row is not None:
-            rows.append(tuple(row))
+            rows.append(row)
     if not rows:
         return None
     return row_to_dict(max(rows, key=lambda row: (row[1], row[0])))
 
 
-async def _ingestion(connection: AsyncConnection, log_path: Path | None, now_us: int) -> dict[str, Any]:
-    newest = (
-        await connection.execute(text(f"SELECT logged_at_us, ingested_at_us FROM {TABLE} ORDER BY id DESC LIMIT 1"))  # noqa: S608
-    ).first()
-    checkpoint = (
-        await connection.execute(
-            text(f"SELECT device, inode, byte_offset, lines_ingested, updated_at_us FROM {CHECKPOINT_TABLE} "  # noqa: S608
-                 "WHERE source = :source"),
-            {"source": str(log_path)},
-        )
-    ).first()
+def _ingestion(connection: sqlite3.Connection, log_path: Path | None, now_us: int) -> dict[str, Any]:
+    newest = connection.execute(
+        f"SELECT logged_at_us, ingested_at_us FROM {TABLE} ORDER BY id DESC LIMIT 1"  # noqa: S608
+    ).fetchone()
+    checkpoint = connection.execute(
+        f"SELECT device, inode, byte_offset, lines_ingested, updated_at_us FROM {CHECKPOINT_TABLE} "  # noqa: S608
+        "WHERE source = :source",
+        {"source": str(log_path)},
+    ).fetchone()
     lag_bytes: int | None = None
     if log_path is not None:
         try:
@@ -75,22 +69,25 @@ async def _ingestion(connection: AsyncConnection, log_path: Path | None, now_us:
     }
 
 
-async def summarize(
-    engine: AsyncEngine, *, since_us: int, until_us: int, now_us: int, log_path: Path | None, top: int = 10
+def summarize(
+    connection: sqlite3.Connection, *, since_us: int, until_us: int, now_us: int, log_path: Path | None, top: int = 10
 ) -> dict[str, Any]:
-    """Summarise the logs between two instants plus the current ingestion state."""
-    async with engine.connect() as connection:
+    """Summarise the logs between two instants plus the current ingestion state (one read transaction)."""
+    connection.execute("BEGIN")  # every figure from the same snapshot
+    try:
         counts = {}
         for level in LEVELS:
             params = {"level": level, "since": since_us, "until": until_us}
-            counts[level] = int((await connection.execute(_COUNT_LEVEL, params)).scalar_one())
+            counts[level] = int(connection.execute(_COUNT_LEVEL, params).fetchone()[0])
         return {
             "since": from_epoch_us(since_us),
             "until": from_epoch_us(until_us),
             "counts_by_level": counts,
-            "top_events": await _top(connection, "event", since_us, until_us, top),
-            "top_loggers": await _top(connection, "logger", since_us, until_us, top),
-            "latest_error": await _latest(connection, "ERROR", "CRITICAL"),
-            "latest_warning": await _latest(connection, "WARNING"),
-            "ingestion": await _ingestion(connection, log_path, now_us),
+            "top_events": _top(connection, "event", since_us, until_us, top),
+            "top_loggers": _top(connection, "logger", since_us, until_us, top),
+            "latest_error": _latest(connection, "ERROR", "CRITICAL"),
+            "latest_warning": _latest(connection, "WARNING"),
+            "ingestion": _ingestion(connection, log_path, now_us),
         }
+    finally:
+        connection.execute("COMMIT")

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import ValidationError
 
 from delta_strangle.api.deps import (
@@ -30,29 +30,44 @@ from delta_strangle.api.schemas.logs import (
     ClientLogAccepted,
     ClientLogBatch,
 )
+from delta_strangle.api.state import AppState
 from delta_strangle.logs.client_logs import MAX_BODY_BYTES, RateLimiter, emit_client_logs
 from delta_strangle.logs.export import export_logs
 from delta_strangle.logs.livetail import follow_logs
 from delta_strangle.logs.parse import to_epoch_us
 from delta_strangle.logs.query import InvalidCursorError, search_logs
+from delta_strangle.logs.rendering import page_json
 from delta_strangle.logs.summary import summarize
 from delta_strangle.logs.tail import TAIL_SERVICE_NAME
+from delta_strangle.logs.viewer_db import LogViewerDatabase
 from delta_strangle.store import users
 
 router = APIRouter(prefix="/api/logs", tags=["logs"])
 _TOO_LARGE = f"log batches are limited to {MAX_BODY_BYTES} bytes"
 
 
+def _viewer(state: AppState) -> LogViewerDatabase:
+    """The log viewer's reader threads (a service of the app), or 503 when the database is not a SQLite file."""
+    for service in state.services:
+        if isinstance(service, LogViewerDatabase):
+            return service
+    raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the log viewer needs the SQLite database file")
+
+
 @router.get("/backend", response_model=BackendLogPage, summary="Backend logs, newest first, with cursor pagination")
 async def list_backend_logs(
     _user: ViewerUser, state: StateDep, params: Annotated[BackendLogPageQuery, Query()]
-) -> dict[str, Any]:
+) -> Response:
+    log_filter = params.to_filter()
     try:
-        page = await search_logs(state.engine, params.to_filter(), cursor=params.cursor, limit=params.limit)
+        # One hop to a reader thread: the query and the JSON body (the document BackendLogPage describes,
+        # written directly: validating a hundred rows through the response model cost more than the query).
+        body = await _viewer(state).run(
+            lambda connection: page_json(search_logs(connection, log_filter, cursor=params.cursor, limit=params.limit))
+        )
     except InvalidCursorError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-    total = None if page.total is None else vars(page.total)
-    return {"items": page.rows, "next_cursor": page.next_cursor, "total": total}
+    return Response(body, media_type="application/json")
 
 
 @router.get("/backend/summary", response_model=BackendLogSummary, summary="Counts, top events, latest problems, lag")
@@ -64,9 +79,10 @@ async def backend_log_summary(
     if end < start:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "end must not be before start")
     log_path = state.settings.backend_log_path
-    result = await summarize(
-        state.engine, since_us=to_epoch_us(start), until_us=to_epoch_us(end), now_us=to_epoch_us(clock.now()),
-        log_path=log_path,
+    since_us, until_us, now_us = to_epoch_us(start), to_epoch_us(end), to_epoch_us(clock.now())
+    result = await _viewer(state).run(
+        lambda connection: summarize(connection, since_us=since_us, until_us=until_us, now_us=now_us,
+                                     log_path=log_path)
     )
     tail = next((service for service in state.services if service.name == TAIL_SERVICE_NAME), None)
     result["ingestion"]["service"] = tail.health().detail if tail is not None else None
@@ -80,7 +96,7 @@ async def export_backend_logs(
     stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     media = "text/csv; charset=utf-8" if params.format == "csv" else "application/x-ndjson"
     return StreamingResponse(
-        export_logs(state.engine, params.to_filter(), fmt=params.format),
+        export_logs(_viewer(state), params.to_filter(), fmt=params.format),
         media_type=media,
         headers={
             "Content-Disposition": f'attachment; filename="backend-logs-export-{stamp}.{params.format}"',
@@ -95,7 +111,7 @@ async def stream_backend_logs(
     params: Annotated[BackendLogStreamQuery, Query()],
 ) -> StreamingResponse:
     events = follow_logs(
-        state.engine, params.to_filter(), clock=clock, after_id=params.after_id, disconnected=request.is_disconnected
+        _viewer(state), params.to_filter(), clock=clock, after_id=params.after_id, disconnected=request.is_disconnected
     )
     return StreamingResponse(
         events, media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
