@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -11,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 
 from delta_strangle.logs.ingest import LogIngester
+from delta_strangle.logs.retention import purge_older_than
 from delta_strangle.settings import Settings
 from delta_strangle.store.users import Role
 from tests.builders import build_settings
@@ -170,6 +173,49 @@ async def test_ingestion_enabled_app_tails_its_own_log_into_the_table(tmp_path: 
                 if count:
                     break
                 assert time.monotonic() < deadline, "the tailer never stored the line"
-                import asyncio
-
                 await asyncio.sleep(0.02)
+
+
+async def test_client_logs_are_stored_in_the_table_like_the_backends_own(tmp_path: Path) -> None:
+    from delta_strangle.app import create_app
+    from delta_strangle.logs.setup import configure_logging
+
+    settings = build_settings(
+        tmp_path, backend_log_ingest_enabled=True, backend_log_poll_interval=0.05, log_ingest_api_key="i" * 32
+    )
+    app = create_app(settings)  # logging to the file the tailer follows, as in production
+    assert settings.sqlite_path is not None
+    database = settings.sqlite_path
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+                posted = await http.post(
+                    "/api/logs/batch",
+                    json=[{"level": "error", "message": "chart crashed", "event": "render_failed",
+                           "sessionId": "tab-7"}],
+                    headers={"X-Log-API-Key": "i" * 32},
+                )
+                assert posted.status_code == 202, posted.text
+                deadline = time.monotonic() + 20
+                while not (rows := stored_client_rows(database)):
+                    assert time.monotonic() < deadline, "the client log never reached backend_logs"
+                    await asyncio.sleep(0.02)
+    finally:
+        configure_logging("INFO", None, stdout=False)
+    assert rows == [("ERROR", "dashboard", "client_render_failed", "chart crashed", "tab-7", "dashboard")]
+    # Retention treats them like every other row: one table, one purge.
+    connection = sqlite3.connect(database, isolation_level=None)
+    purge_older_than(connection, datetime.now(UTC) + timedelta(days=1))
+    assert connection.execute("SELECT count(*) FROM backend_logs").fetchone()[0] == 0
+    connection.close()
+
+
+def stored_client_rows(database: Path) -> list[tuple[str, ...]]:
+    connection = sqlite3.connect(database)
+    try:
+        return connection.execute(
+            "SELECT level, logger, event, message, session_id, source FROM backend_logs WHERE source = 'dashboard'"
+        ).fetchall()
+    finally:
+        connection.close()
