@@ -39,7 +39,8 @@ export function HistoryPage() {
         <Button
           icon={<DownloadOutlined />}
           loading={exporter.isPending}
-          onClick={() => exporter.mutate(undefined, { onSuccess: (name) => void message.success(`Downloaded ${name}`) })}
+          title="Exports the sessions the filters below select"
+          onClick={() => exporter.mutate(filters, { onSuccess: (name) => void message.success(`Downloaded ${name}`) })}
         >
           Export CSV
         </Button>
@@ -57,6 +58,7 @@ export function HistoryPage() {
         size="middle"
         loading={sessions.isLoading}
         dataSource={sessions.data?.items ?? []}
+        locale={{ emptyText: Object.values(filters).some((v) => v != null) ? 'No session matches these filters.' : 'No sessions yet.' }}
         scroll={{ x: 1100 }}
         pagination={{
           current: page,
@@ -64,7 +66,7 @@ export function HistoryPage() {
           total: sessions.data?.total ?? 0,
           pageSizeOptions: [10, 25, 50, 100],
           showSizeChanger: true,
-          showTotal: (total) => `${total} sessions`,
+          showTotal: (total) => `${total} session${total === 1 ? '' : 's'}`,
           onChange: (p, size) => {
             setPage(size === pageSize ? p : 1)
             setPageSize(size)
