@@ -183,6 +183,9 @@ class BackendLogTailService:
             stderr=asyncio.subprocess.PIPE,
             env=_worker_env(),
             limit=1 << 20,
+            # Its own session: a terminal's Ctrl-C or a signal to the app's process group reaches the app,
+            # which then stops the worker in order, instead of the worker quitting first and looking crashed.
+            start_new_session=True,
         )
         self._process = process
         try:

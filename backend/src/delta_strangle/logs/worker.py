@@ -13,8 +13,9 @@ The worker talks to its parent over its standard streams:
   write, so backend.log keeps a single writer);
 - stderr: anything unexpected (an import error, a stray print); the parent relays it.
 
-It never outlives the API: on Linux the kernel kills it when the parent dies (PR_SET_PDEATHSIG),
-and on every platform it stops within one batch of noticing its parent is gone. A kill at any
+It never outlives the API: on Linux the kernel kills it when the parent dies (PR_SET_PDEATHSIG,
+tied to the thread that started it: the event loop's), and on every platform it stops within one
+batch of noticing its parent is gone (stdin at end of file, or a new parent process id). A kill at any
 instant is safe: each batch and its checkpoint commit together, so a restart resumes exactly.
 """
 
@@ -261,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     root.setLevel(logging.INFO)
     stop = threading.Event()
     threading.Thread(target=watch_stdin, args=(stop,), name="parent-watch", daemon=True).start()
-    # A terminal's Ctrl-C reaches the whole process group: stop between batches like the parent asks.
+    # Asked directly (kill PID): stop between batches, as when the parent asks.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     WorkerLoop(
