@@ -41,3 +41,9 @@ export function fillIn(label: string | RegExp, value: string): void {
 export function press(name: string | RegExp): void {
   fireEvent.click(screen.getByRole('button', { name }))
 }
+
+/** Press and release a key on an element (some inputs act on a key only once it has come back up). */
+export function pressKey(element: Element, key: string): void {
+  fireEvent.keyDown(element, { key, code: key })
+  fireEvent.keyUp(element, { key, code: key })
+}

@@ -3,7 +3,7 @@ import dayjs from 'dayjs'
 
 import { aSession, aSessionPage } from '@/test/builders'
 import { installFakeApi, type FakeApi } from '@/test/fakeApi'
-import { renderWithProviders } from '@/test/render'
+import { pressKey, renderWithProviders } from '@/test/render'
 
 import { exportQuery } from '../api/exportSessions'
 import { HistoryPage } from './HistoryPage'
@@ -26,10 +26,10 @@ async function pickDays(from: string, to: string): Promise<void> {
   const start = screen.getByPlaceholderText('From (UTC day)')
   fireEvent.mouseDown(start)
   fireEvent.change(start, { target: { value: from } })
-  fireEvent.keyDown(start, { key: 'Enter', code: 'Enter' })
+  pressKey(start, 'Enter')
   const end = screen.getByPlaceholderText('To (UTC day)')
   fireEvent.change(end, { target: { value: to } })
-  fireEvent.keyDown(end, { key: 'Enter', code: 'Enter' })
+  pressKey(end, 'Enter')
 }
 
 describe('History filters', () => {
