@@ -10,27 +10,30 @@ the `BackendLogOut` model would produce (tests compare the two); times are ISO 8
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
+from functools import lru_cache
 from json.encoder import encode_basestring
 from typing import Any
 
-from delta_strangle.logs.parse import from_epoch_us
 from delta_strangle.logs.query import FLAG_NAMES, LogPage, Total
 from delta_strangle.logs.schema import FLAG_CAPPED, FLAG_NOT_JSON
 
 _NOT_A_PAYLOAD = FLAG_NOT_JSON | FLAG_CAPPED
 # Python's json accepts these non-standard constants; a browser's JSON.parse does not.
 _NON_STANDARD = ("NaN", "Infinity")
-_TEXT_COLUMNS = (
-    (3, "level"), (4, "logger"), (5, "event"), (6, "message"), (7, "correlation_id"), (8, "request_id"),
-    (9, "user"), (10, "strategy_id"), (11, "session_id"), (12, "order_id"), (13, "client_order_id"),
-    (14, "mode"), (15, "source"),
-)
+
+
+@lru_cache(maxsize=4096)
+def _utc_second(epoch_seconds: int) -> str:
+    # Rows on a page share a handful of seconds: format each once.
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch_seconds))
 
 
 def iso_utc(epoch_us: int) -> str:
     """Epoch microseconds as ISO 8601 UTC with a `Z`, fraction only when there is one (as pydantic writes it)."""
-    return from_epoch_us(epoch_us).isoformat()[:-6] + "Z"
+    seconds, micros = divmod(epoch_us, 1_000_000)
+    return f"{_utc_second(seconds)}.{micros:06d}Z" if micros else f"{_utc_second(seconds)}Z"
 
 
 def _text(value: str | None) -> str:
@@ -49,18 +52,23 @@ def _payload(raw: str) -> str | None:
 
 
 def row_json(row: Sequence[Any]) -> str:
-    """One stored row (in OUTPUT_COLUMNS order) as a JSON object."""
+    """One stored row (in OUTPUT_COLUMNS order) as a JSON object; one f-string, as this is the hot path."""
     flags: int = row[16]
     raw: str = row[17]
-    parts = [f'{{"id":{int(row[0])},"logged_at":"{iso_utc(row[1])}","ingested_at":"{iso_utc(row[2])}"']
-    parts.extend(f',"{name}":{_text(row[index])}' for index, name in _TEXT_COLUMNS)
-    parts.append(',"flags":[' + ",".join(f'"{name}"' for bit, name in FLAG_NAMES if flags & bit) + "]")
     payload = None if flags & _NOT_A_PAYLOAD else _payload(raw)
     if payload is None:
-        parts.append(f',"payload":null,"raw":{encode_basestring(raw)}}}')
+        tail = f'"payload":null,"raw":{encode_basestring(raw)}}}'
     else:
-        parts.append(f',"payload":{payload},"raw":null}}')
-    return "".join(parts)
+        tail = f'"payload":{payload},"raw":null}}'
+    flag_names = ",".join(f'"{name}"' for bit, name in FLAG_NAMES if flags & bit) if flags else ""
+    return (
+        f'{{"id":{int(row[0])},"logged_at":"{iso_utc(row[1])}","ingested_at":"{iso_utc(row[2])}",'
+        f'"level":{_text(row[3])},"logger":{_text(row[4])},"event":{_text(row[5])},"message":{_text(row[6])},'
+        f'"correlation_id":{_text(row[7])},"request_id":{_text(row[8])},"user":{_text(row[9])},'
+        f'"strategy_id":{_text(row[10])},"session_id":{_text(row[11])},"order_id":{_text(row[12])},'
+        f'"client_order_id":{_text(row[13])},"mode":{_text(row[14])},"source":{_text(row[15])},'
+        f'"flags":[{flag_names}],{tail}'
+    )
 
 
 def _total_json(total: Total | None) -> str:
