@@ -141,6 +141,9 @@ class BackendLogTailService:
                     process.kill()
                 await process.wait()
         if self._task is not None:
+            if process is not None:
+                # Let it read the worker's last report (its pipes are at end of file now); then make sure it ends.
+                await asyncio.wait({self._task}, timeout=1.0)
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
