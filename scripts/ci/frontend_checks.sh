@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check the dashboard must pass, in the order CI runs them:
 #   npm ci -> lint -> typecheck -> unit tests (vitest) -> production build + gzipped size report
-#   -> end-to-end tests (Playwright on Debian's Chromium against the real backend in sim mode).
+#   (fails over a page's or a lazy chunk's budget) -> end-to-end tests (Playwright on Debian's
+#   Chromium against the real backend in sim mode, axe accessibility checks in both themes included).
 # Exits non-zero on the first failure. SKIP_E2E=1 skips the browser suite (for quick local runs).
 set -euo pipefail
 
