@@ -32,7 +32,8 @@ class ModeUnavailableError(RuntimeError):
 
 
 class DbSimStateStore:
-    """The simulator's saved state in the `sim_state` table, so sim positions survive a restart."""
+    """A simulated account's saved state in the `sim_state` table (one row per name: sim, paper-<environment>),
+    so simulated and paper positions survive a restart."""
 
     def __init__(self, factory: async_sessionmaker[AsyncSession], clock: Clock, name: str = SIM_STATE_NAME) -> None:
         self.factory, self.clock, self.name = factory, clock, name
@@ -94,9 +95,12 @@ def exchange_factory(settings: Settings, clock: Clock, session_factory: async_se
         from delta_strangle.exchange.delta.urls import endpoints_for
         from delta_strangle.exchange.paper.exchange import connect_paper_exchange
 
+        # The paper account is kept in the database (its own row), so a restart recovers an open paper session.
+        environment = settings.delta_environment.value
         return await connect_paper_exchange(
-            endpoints_for(settings.delta_environment.value), clock,
+            endpoints_for(environment), clock,
             user_agent=f"delta-strangle/{__version__}", debug_verbose=settings.delta_debug_verbose,
+            state_store=DbSimStateStore(session_factory, clock, name=f"paper-{environment}"),
         )
 
     return {TradingMode.SIM: build_sim, TradingMode.LIVE: build_live, TradingMode.PAPER: build_paper}[mode]

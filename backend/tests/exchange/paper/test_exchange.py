@@ -7,12 +7,12 @@ and WebSocket, and must match its orders against what it hears, never sending an
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from decimal import Decimal
 
 import httpx
 import pytest
-from tests.exchange.contract.conftest import Venue, fast_backoff, run_on, serve_loopback
+from tests.exchange.contract.conftest import run_on
+from tests.exchange.paper.rig import Rig, paper_rig
 from tests.exchange.sim.builders import START, nearest_product, small_config
 
 from delta_strangle.clock import ReplayClock
@@ -22,54 +22,15 @@ from delta_strangle.exchange.base import Exchange
 from delta_strangle.exchange.delta.urls import DeltaEndpoints
 from delta_strangle.exchange.errors import TransientError
 from delta_strangle.exchange.paper.exchange import PaperExchange, connect_paper_exchange
-from delta_strangle.exchange.sim.core import SimulatedExchangeCore
-from delta_strangle.exchange.sim.exchange import build_core
+from delta_strangle.exchange.sim.exchange import build_simulated_exchange
 from delta_strangle.exchange.sim.faults import FaultKind, FaultPlan, FaultRule
-from delta_strangle.exchange.sim.server.app import create_sim_app
-
-
-class Recording(httpx.AsyncBaseTransport):
-    """Passes requests on and remembers them, so a test can say what paper mode sent to "Delta"."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.requests: list[httpx.Request] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return await self.inner.handle_async_request(request)
-
-
-@dataclass
-class Rig:
-    paper: PaperExchange
-    real: SimulatedExchangeCore
-    clock: ReplayClock
-    sent: Recording
-
-    def venue(self) -> Venue:
-        return Venue("paper", self.paper, self.clock, self.real, lambda: True)
+from delta_strangle.exchange.sim.state import InMemoryStateStore
 
 
 @pytest.fixture
 async def rig() -> AsyncIterator[Rig]:
-    clock = ReplayClock(START)
-    # A calm "real" market (almost no drift), so in the tests only an armed price gap moves it far.
-    calm = small_config().underlyings[0].model_copy(update={"annual_vol": 1e-6})
-    real = build_core(small_config(underlyings=(calm,)), START)
-    app = create_sim_app(real, clock, drive=True)
-    server, task, port = await serve_loopback(app)
-    sent = Recording(httpx.ASGITransport(app=app))  # type: ignore[arg-type]
-    endpoints = DeltaEndpoints(rest="http://delta", private_ws="ws://unused", public_ws=f"ws://127.0.0.1:{port}/public")
-    paper = await connect_paper_exchange(
-        endpoints, clock, user_agent="delta-strangle-paper-tests", transport=sent, ws_backoff=fast_backoff(),
-        config=small_config(starting_balance=Decimal("5000")), underlyings=(Underlying.BTC,), refresh_seconds=3600,
-    )
-    yield Rig(paper, real, clock, sent)
-    await paper.aclose()
-    server.should_exit = True
-    await clock.advance(0)
-    await task
+    async with paper_rig() as opened:
+        yield opened
 
 
 def sell(product_id: int, symbol: str, price: Decimal, size: int = 1, cid: str = "paper-1") -> OrderRequest:
@@ -141,3 +102,74 @@ async def test_paper_mode_refuses_to_start_when_delta_cannot_be_read() -> None:
     endpoints = DeltaEndpoints(rest="http://delta", private_ws="ws://unused", public_ws="ws://unused")
     with pytest.raises(TransientError):
         await run_on(clock, connect_paper_exchange(endpoints, clock, user_agent="t", transport=httpx.MockTransport(down)))
+
+
+async def test_a_restarted_paper_exchange_finds_the_positions_orders_fills_and_balance_it_left(rig: Rig) -> None:
+    store = InMemoryStateStore()
+    before = await rig.open_paper(store)
+    put = nearest_product(rig.real, "put_options", 1)
+    call = nearest_product(rig.real, "call_options", 1)
+    bid, ask = rig.real.ticker(put).best_bid, rig.real.ticker(call).best_ask
+    assert bid is not None
+    assert ask is not None
+    sold = await before.place_order(sell(put.id, put.symbol, bid, size=2, cid="keep-1"))
+    resting = await before.place_order(sell(call.id, call.symbol, ask + 50, cid="rest-1"))
+    balance = await before.get_wallet_balance()
+    fills = await before.list_fills(START, [put.id])
+    await _die(before)
+
+    after = await rig.open_paper(store)
+    try:
+        assert [(p.symbol, p.size) for p in await after.list_positions([put.id, call.id])] == [(put.symbol, -2)]
+        assert await after.find_order_by_client_id("keep-1") == sold
+        reopened = await after.find_order_by_client_id("rest-1")
+        assert reopened is not None
+        assert (reopened.order_id, reopened.state) == (resting.order_id, OrderState.OPEN)
+        assert await after.list_fills(START, [put.id]) == fills
+        assert await after.get_wallet_balance() == balance
+        fresh = await after.place_order(sell(put.id, put.symbol, bid, cid="keep-2"))
+        assert fresh.order_id not in {sold.order_id, resting.order_id}  # ids carry on, never reused
+    finally:
+        await after.aclose()
+
+
+async def test_a_fill_the_market_made_on_a_resting_paper_order_is_saved_before_anyone_hears_of_it(rig: Rig) -> None:
+    store = InMemoryStateStore()
+    before = await rig.open_paper(store)
+    call = nearest_product(rig.real, "call_options", 1)
+    ask = rig.real.ticker(call).best_ask
+    assert ask is not None
+    resting = await before.place_order(sell(call.id, call.symbol, ask, cid="rest-1"))
+    # The real market jumps up 5 %; paper hears it on its next read of Delta's tickers and fills the order then,
+    # with no call of ours in between.
+    rig.real.faults.arm(FaultPlan(rules=(FaultRule(kind=FaultKind.PRICE_GAP, gap_fraction=0.05),)), rig.clock.now())
+    await rig.clock.advance(120)
+    await run_on(rig.clock, before.feed.refresh())
+    order = await before.get_order(resting.order_id)  # this answer says "closed" only once that is saved
+    assert order.state is OrderState.CLOSED
+    await _die(before)
+    # While the process is down the real market falls back: a restored open order would not fill again.
+    rig.real.faults.arm(FaultPlan(rules=(FaultRule(kind=FaultKind.PRICE_GAP, gap_fraction=-0.1),)), rig.clock.now())
+    await rig.clock.advance(120)
+
+    after = await rig.open_paper(store)
+    try:
+        order = await after.get_order(resting.order_id)
+        assert order.state is OrderState.CLOSED
+        assert [p.size for p in await after.list_positions([call.id])] == [-1]
+    finally:
+        await after.aclose()
+
+
+async def test_a_paper_exchange_refuses_a_state_saved_by_sim_mode(rig: Rig) -> None:
+    store = InMemoryStateStore()
+    sim = await build_simulated_exchange(rig.clock, seed=7, state_store=store, config=small_config())
+    await sim.aclose()  # saves a random-walk market's state
+    with pytest.raises(ValueError, match="modes never switch"):
+        await rig.open_paper(store)
+
+
+async def _die(paper: PaperExchange) -> None:
+    """Stop a paper exchange as a killed process would: no final save, only what was saved along the way."""
+    await paper.feed.aclose()
+    await paper.feed.market_data.rest.aclose()

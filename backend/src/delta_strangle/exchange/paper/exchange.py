@@ -7,7 +7,10 @@ fills and positions therefore behave exactly as in `sim` mode, while prices are 
     DeltaFeed.refresh every `refresh_seconds`: products and option tickers of each underlying (REST)
     DeltaFeed.watch(symbols): the public `ticker` channel for symbols someone streams (WebSocket)
 
-A paper account lives in memory: a restart starts a fresh paper account.
+The paper account is saved through a `SimStateStore` when one is given (`paper.state`: the app keeps it in
+the database): after every order call, and before any answer or account event that reveals a change the
+simulator made by itself (a resting order filled by a quote, a settlement, the deadman switch), so a restart
+never finds the account behind what the engine already saw. Without a store it lives in memory.
 """
 
 from __future__ import annotations
@@ -23,16 +26,19 @@ import httpx
 from delta_strangle.clock import Clock
 from delta_strangle.domain.instruments import Underlying
 from delta_strangle.domain.market import Quote
+from delta_strangle.domain.orders import Fill, Order, Position
 from delta_strangle.exchange.delta.market_data import DeltaMarketData
 from delta_strangle.exchange.delta.rest import DeltaRestClient
 from delta_strangle.exchange.delta.retry import Backoff
 from delta_strangle.exchange.delta.urls import DeltaEndpoints
 from delta_strangle.exchange.errors import ExchangeError
 from delta_strangle.exchange.paper.market import DeltaFeedMarket, FeedUpdate
+from delta_strangle.exchange.paper.state import paper_state, restore_paper_core
 from delta_strangle.exchange.sim.config import SimConfig
 from delta_strangle.exchange.sim.core import SimulatedExchangeCore, default_credentials
 from delta_strangle.exchange.sim.exchange import SimulatedExchange
 from delta_strangle.exchange.sim.faults import FaultInjector
+from delta_strangle.exchange.sim.state import SimStateStore
 
 logger = logging.getLogger(__name__)
 
@@ -116,16 +122,43 @@ class DeltaFeed:
 class PaperExchange(SimulatedExchange):
     """The simulator's account and matching on Delta's live quotes (see module docstring)."""
 
-    def __init__(self, core: SimulatedExchangeCore, clock: Clock, feed: DeltaFeed, *, owns_rest: bool) -> None:
-        super().__init__(core, next(iter(core.accounts.values())), clock)
+    def __init__(self, core: SimulatedExchangeCore, clock: Clock, feed: DeltaFeed, *, owns_rest: bool,
+                 state_store: SimStateStore | None = None) -> None:
+        super().__init__(core, next(iter(core.accounts.values())), clock, state_store)
         self.feed = feed
         self._owns_rest = owns_rest
+        self._saved = self._fingerprint()
 
     async def stream_quotes(self, symbols: Sequence[str]) -> AsyncIterator[Quote]:
         """Yield quotes as Delta's ticker stream moves them (the symbols are watched from now on)."""
         self.feed.watch(symbols)
         async for quote in super().stream_quotes(symbols):
             yield quote
+
+    async def stream_account_events(self) -> AsyncIterator[Order | Fill | Position]:
+        """Yield our order updates, fills and positions, each only once the account that holds it is saved."""
+        async for event in super().stream_account_events():
+            await self._save_if_changed()
+            yield event
+
+    async def _enter(self, path: str) -> None:
+        await super()._enter(path)
+        await self._save_if_changed()  # the sync may have filled, settled or cancelled something: save first
+
+    async def _persist(self) -> None:
+        if self._store is not None:
+            self._saved = self._fingerprint()
+            await self._store.save(paper_state(self.core))
+
+    async def _save_if_changed(self) -> None:
+        if self._store is not None and self._fingerprint() != self._saved:
+            await self._persist()
+
+    def _fingerprint(self) -> tuple[object, ...]:
+        """Changes whenever the account does: a new order, fill or transaction, or an open order's state."""
+        counters = self.core.counters
+        open_orders = frozenset((o.id, o.state, o.unfilled_size) for o in self.account.open_orders())
+        return counters.order, counters.fill, counters.transaction, open_orders, self.account.balance
 
     async def aclose(self) -> None:
         await self.feed.aclose()
@@ -142,21 +175,33 @@ async def build_paper_exchange(
     underlyings: Sequence[Underlying] = (Underlying.BTC, Underlying.ETH),
     refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
     owns_rest: bool = False,
+    state_store: SimStateStore | None = None,
 ) -> PaperExchange:
-    """Build a paper exchange on Delta's public data; the first refresh must succeed (no silent fall-back)."""
+    """Build a paper exchange on Delta's public data; the first refresh must succeed (no silent fall-back).
+
+    With a store holding a saved paper account, that account is restored (a state saved by `sim` mode is
+    refused); otherwise a fresh one is opened.
+    """
     config = config or SimConfig()
-    market = DeltaFeedMarket(config, clock.now())
-    core = SimulatedExchangeCore(config, market, FaultInjector(config.seed))
-    key, secret = default_credentials(config.seed)
-    core.add_account(key, secret)
+    saved = None if state_store is None else await state_store.load()
+    if saved is not None:
+        core = restore_paper_core(saved, config, clock.now())
+        market = core.market
+        assert isinstance(market, DeltaFeedMarket)
+    else:
+        market = DeltaFeedMarket(config, clock.now())
+        core = SimulatedExchangeCore(config, market, FaultInjector(config.seed))
+        key, secret = default_credentials(config.seed)
+        core.add_account(key, secret)
     feed = DeltaFeed(market_data, market, core, clock, underlyings=underlyings, refresh_seconds=refresh_seconds)
     await feed.refresh()
     feed.start()
     logger.info(
         "Paper exchange ready on Delta's public market data",
-        extra={"event": "paper_exchange_ready", "products": sum(1 for _ in market.products())},
+        extra={"event": "paper_exchange_ready", "products": sum(1 for _ in market.products()),
+               "restored": saved is not None},
     )
-    return PaperExchange(core, clock, feed, owns_rest=owns_rest)
+    return PaperExchange(core, clock, feed, owns_rest=owns_rest, state_store=state_store)
 
 
 async def connect_paper_exchange(
@@ -170,6 +215,7 @@ async def connect_paper_exchange(
     config: SimConfig | None = None,
     underlyings: Sequence[Underlying] = (Underlying.BTC, Underlying.ETH),
     refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
+    state_store: SimStateStore | None = None,
 ) -> PaperExchange:
     """Build paper mode for one Delta environment: public data only, so no API key is read or needed."""
     rest = DeltaRestClient(
@@ -181,7 +227,7 @@ async def connect_paper_exchange(
     try:
         return await build_paper_exchange(
             market_data, clock, config=config, underlyings=underlyings, refresh_seconds=refresh_seconds,
-            owns_rest=True,
+            owns_rest=True, state_store=state_store,
         )
     except BaseException:
         await rest.aclose()

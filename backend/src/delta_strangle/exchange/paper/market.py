@@ -20,8 +20,10 @@ from delta_strangle.domain.instruments import OptionContract
 from delta_strangle.domain.market import Quote
 from delta_strangle.exchange.sim.config import SimConfig
 from delta_strangle.exchange.sim.listing import ProductListing
-from delta_strangle.exchange.sim.market import StepResult
+from delta_strangle.exchange.sim.market import StepResult, _product_from_json, _product_to_json
 from delta_strangle.exchange.sim.product import SimGreeks, SimProduct, SimTicker
+
+FEED_KIND = "delta_feed"
 
 
 @dataclass(frozen=True)
@@ -138,5 +140,18 @@ class DeltaFeedMarket(ProductListing):
         """Price gaps cannot rewrite the real market: a fed market ignores them."""
 
     def to_state(self) -> dict[str, Any]:
-        return {"kind": "delta_feed", "now": self._now.isoformat()}
+        """The index prices heard and the listed products (quotes are not kept: Delta is asked again)."""
+        return {
+            "kind": FEED_KIND, "now": self._now.isoformat(), "spot": {k: str(v) for k, v in self._spot.items()},
+            "products": [_product_to_json(p) for p in self._products.values()],
+        }
+
+    @classmethod
+    def restore(cls, config: SimConfig, state: dict[str, Any], start: datetime) -> DeltaFeedMarket:
+        """A fed market from `to_state` output: its products listed again, its time `start` (or later)."""
+        market = cls(config, max(start, datetime.fromisoformat(state["now"])))
+        market._spot = {k: Decimal(v) for k, v in state.get("spot", {}).items()}
+        for raw in state.get("products", []):
+            market._list_product(_product_from_json(raw))
+        return market
 
