@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react'
+import { fireEvent, screen, waitFor } from '@testing-library/react'
 
 import { aLeg, aRuntime } from '@/test/builders'
 import { installFakeApi } from '@/test/fakeApi'
@@ -23,9 +23,9 @@ describe('ControlPanel', () => {
     press('Stop')
     const ok = await screen.findByRole('button', { name: 'Yes, stop' })
     expect(ok).toBeDisabled()
-    ;(await screen.findByLabelText(/Flatten now: buy back every open leg/)).click()
+    fireEvent.click(await screen.findByLabelText(/Flatten now: buy back every open leg/))
     await waitFor(() => expect(ok).toBeEnabled())
-    ok.click()
+    fireEvent.click(ok)
     await waitFor(() => expect(fake.requests.some((r) => r.path === '/trading/control')).toBe(true))
     const body = JSON.parse(fake.requests.find((r) => r.path === '/trading/control')?.body ?? '{}')
     expect(body).toMatchObject({ action: 'stop', stop_mode: 'flatten' })
