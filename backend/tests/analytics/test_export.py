@@ -19,8 +19,9 @@ from delta_strangle.analytics.export import export_filename, stream_analytics_cs
 from delta_strangle.analytics.history import HistoryFilter, ModeFilter, load_outcomes, outcomes_by_id
 from delta_strangle.analytics.metrics import HistoryMetrics
 from delta_strangle.analytics.sections import SECTION_HEADER
-from delta_strangle.analytics.timeline import stream_timeline, timeline_counts, timeline_summary
+from delta_strangle.analytics.timeline import stream_timeline, timeline_summary
 from delta_strangle.analytics.timeline_csv import TIMELINE_HEADER, timeline_row
+from delta_strangle.analytics.timeline_windows import latest_instant, session_spans
 from delta_strangle.store.journal_tables import (
     EngineEventRow,
     FillRow,
@@ -230,7 +231,8 @@ async def test_record_count_and_latest_instant_match_the_whole_timeline(
     for mode in ModeFilter:
         flt = january(mode)
         async with factory() as session:
-            assert await timeline_counts(session, flt) == await timeline_summary(session, flt)
+            spans = await session_spans(session, flt)
+            assert (sum(s.rows for s in spans), latest_instant(spans)) == await timeline_summary(session, flt)
 
 
 _stored_decimals = st.decimals(

@@ -71,10 +71,12 @@ def instant_text(value: str | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        # SQLite keeps SQLAlchemy's 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC, no offset): rearrange the text.
+        # SQLite keeps SQLAlchemy's 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC, no offset): rearrange the text, leaving out
+        # zero microseconds as isoformat() does. This runs once per timeline row, hence the string methods.
         if len(value) == 26 and value[10] == " " and value[19] == ".":
-            micro = value[20:]
-            return f"{value[:10]}T{value[11:19]}{'' if micro == '000000' else '.' + micro}+00:00"
+            if value.endswith(".000000"):
+                return value[:19].replace(" ", "T") + "+00:00"
+            return value.replace(" ", "T") + "+00:00"
         value = datetime.fromisoformat(value)
     return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
 

@@ -147,26 +147,6 @@ async def timeline_summary(
     return int(row[0]), row[1]
 
 
-async def timeline_counts(session: AsyncSession, history: HistoryFilter) -> tuple[int, datetime | None]:
-    """Count the timeline's rows and find its latest instant: one indexed count per table, not over the union.
-
-    The same figures as `timeline_summary`, cheaper on a long history (the export's metadata needs them first).
-    """
-    ids = closed_session_ids(history)
-    total, latest = 0, None
-    for instant, owner in (
-        (OrderIntentRow.created_at, OrderIntentRow.session_id),
-        (FillRow.occurred_at, FillRow.session_id),
-        (EngineEventRow.occurred_at, EngineEventRow.session_id),
-        (TradingSessionRow.ended_at, TradingSessionRow.id),
-    ):
-        count, newest = (await session.execute(select(func.count(), func.max(instant)).where(owner.in_(ids)))).one()
-        total += int(count)
-        if newest is not None and (latest is None or newest > latest):
-            latest = newest
-    return total, latest
-
-
 async def recent_timeline(session: AsyncSession, history: HistoryFilter, limit: int) -> list[TimelineEntry]:
     """Return the newest `limit` timeline entries, newest first."""
     rows = await session.execute(_ordered(history, newest_first=True, limit=limit))
