@@ -193,7 +193,8 @@ def selections(draw: st.DrawFn) -> DeltaSelection | PremiumSelection | DistanceS
         return PremiumSelection(
             call_premium_min_usd=c[0], call_premium_max_usd=c[1], put_premium_min_usd=p[0], put_premium_max_usd=p[1]
         )
-    return DistanceSelection(call_distance_pct=draw(pct.filter(lambda v: v < 100)), put_distance_pct=draw(pct))
+    below_hundred = pct.filter(lambda v: v < 100)
+    return DistanceSelection(call_distance_pct=draw(below_hundred), put_distance_pct=draw(below_hundred))
 
 
 @st.composite
