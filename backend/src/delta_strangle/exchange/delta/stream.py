@@ -168,8 +168,11 @@ class DeltaSocket:
 
     async def _receive(self, connection: ClientConnection) -> AsyncIterator[dict[str, Any]]:
         while True:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that
+            # arrives as a message does, and the stream task would then outlive its owner's stop().
             try:
-                raw = await asyncio.wait_for(connection.recv(), timeout=self._heartbeat_timeout)
+                async with asyncio.timeout(self._heartbeat_timeout):
+                    raw = await connection.recv()
             except TimeoutError:
                 raise SocketDroppedError(f"no message for {self._heartbeat_timeout} s") from None
             frame = json.loads(raw)
