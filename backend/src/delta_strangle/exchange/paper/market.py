@@ -20,7 +20,7 @@ from delta_strangle.domain.instruments import OptionContract
 from delta_strangle.domain.market import Quote
 from delta_strangle.exchange.sim.config import SimConfig
 from delta_strangle.exchange.sim.listing import ProductListing
-from delta_strangle.exchange.sim.market import StepResult, _product_from_json, _product_to_json
+from delta_strangle.exchange.sim.market import StepResult, product_from_json, product_to_json
 from delta_strangle.exchange.sim.product import SimGreeks, SimProduct, SimTicker
 
 FEED_KIND = "delta_feed"
@@ -143,7 +143,7 @@ class DeltaFeedMarket(ProductListing):
         """The index prices heard and the listed products (quotes are not kept: Delta is asked again)."""
         return {
             "kind": FEED_KIND, "now": self._now.isoformat(), "spot": {k: str(v) for k, v in self._spot.items()},
-            "products": [_product_to_json(p) for p in self._products.values()],
+            "products": [product_to_json(p) for p in self._products.values()],
         }
 
     @classmethod
@@ -152,6 +152,6 @@ class DeltaFeedMarket(ProductListing):
         market = cls(config, max(start, datetime.fromisoformat(state["now"])))
         market._spot = {k: Decimal(v) for k, v in state.get("spot", {}).items()}
         for raw in state.get("products", []):
-            market._list_product(_product_from_json(raw))
+            market._list_product(product_from_json(raw))
         return market
 

@@ -47,8 +47,6 @@ def restore_paper_core(state: dict[str, Any], config: SimConfig, start: datetime
     core.counters = Counters(**state["counters"])
     for raw in state["accounts"]:
         account = account_from_json(raw)
-        core.accounts[account.user_id] = account
-        # The simulator offers no public way to adopt a saved account; `core_from_state` does exactly this.
-        core._by_key[account.api_key] = account.user_id
+        core.restore_account(account)
     core.traded_volume = {int(k): int(v) for k, v in state.get("traded_volume", {}).items()}
     return core

@@ -125,6 +125,11 @@ class SimulatedExchangeCore:
             self.record_transaction(account, account.balance, "deposit", None)
         return account
 
+    def restore_account(self, account: Account) -> None:
+        """Adopt an account read back from saved state (its transactions are already in it)."""
+        self.accounts[account.user_id] = account
+        self._by_key[account.api_key] = account.user_id
+
     def account_by_key(self, api_key: str) -> Account | None:
         user_id = self._by_key.get(api_key)
         return None if user_id is None else self.accounts[user_id]

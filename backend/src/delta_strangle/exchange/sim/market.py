@@ -295,7 +295,7 @@ class GbmMarket(ProductListing):
             "spot": dict(self._spot),
             "samples": {u: [[t.isoformat(), v] for t, v in s] for u, s in self._samples.items()},
             "next_id": self._next_id,
-            "products": [_product_to_json(p) for p in self._products.values()],
+            "products": [product_to_json(p) for p in self._products.values()],
         }
 
     @classmethod
@@ -315,7 +315,7 @@ class GbmMarket(ProductListing):
         market._products = {}
         market._by_symbol = {}
         for raw in state["products"]:
-            product = _product_from_json(raw)
+            product = product_from_json(raw)
             market._products[product.id] = product
             market._by_symbol[product.symbol] = product.id
         market._next_id = int(state["next_id"])
@@ -342,7 +342,7 @@ def _rng_from_json(raw: list[Any]) -> tuple[Any, ...]:
     return (raw[0], tuple(raw[1]), raw[2])
 
 
-def _product_to_json(p: SimProduct) -> dict[str, Any]:
+def product_to_json(p: SimProduct) -> dict[str, Any]:
     return {
         "id": p.id, "symbol": p.symbol, "underlying": p.underlying, "kind": p.kind.value, "strike": str(p.strike),
         "settlement_time": p.settlement_time.isoformat(), "contract_value": str(p.contract_value),
@@ -351,7 +351,7 @@ def _product_to_json(p: SimProduct) -> dict[str, Any]:
     }
 
 
-def _product_from_json(raw: dict[str, Any]) -> SimProduct:
+def product_from_json(raw: dict[str, Any]) -> SimProduct:
     return SimProduct(
         id=int(raw["id"]), symbol=raw["symbol"], underlying=raw["underlying"], kind=OptionKind(raw["kind"]),
         strike=Decimal(raw["strike"]), settlement_time=datetime.fromisoformat(raw["settlement_time"]),

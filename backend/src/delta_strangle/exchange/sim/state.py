@@ -91,8 +91,7 @@ def core_from_state(state: dict[str, Any], config: SimConfig | None = None) -> S
     core.counters = Counters(**state["counters"])
     for raw in state["accounts"]:
         account = account_from_json(raw)
-        core.accounts[account.user_id] = account
-        core._by_key[account.api_key] = account.user_id
+        core.restore_account(account)
     core.traded_volume = {int(k): int(v) for k, v in state.get("traded_volume", {}).items()}
     core._now = max(market.now, datetime.fromisoformat(state["now"]))
     return core
