@@ -3,10 +3,11 @@
  * themes: WCAG 2.1 A/AA rules, colour contrast included. A violation fails the test with the rule,
  * the element and axe's explanation, so the fix can start from the report.
  */
-import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 
+import { violations } from './axe'
 import { expect, logIn, test } from './fixtures'
+import { USERS } from './users'
 
 const PAGES = [
   ['Live Control', 'live'],
@@ -18,28 +19,29 @@ const PAGES = [
   ['Users', 'users'],
 ] as const
 
-/**
- * Run axe over the page as it is now; return one readable line per rule and failure (the same
- * failure on many rows of a table is one line, with a count and the first element).
- */
-async function violations(page: Page, where: string): Promise<string[]> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    // ECharts draws on a <canvas>: axe cannot read its pixels, and the chart's wrapper carries
-    // role="img" with a label that says what it shows. Everything around the chart is checked.
-    .exclude('canvas')
-    .analyze()
-  const lines = new Map<string, { target: string; count: number }>()
-  for (const v of results.violations) {
-    for (const n of v.nodes) {
-      const key = `${where}: [${v.id}] ${n.failureSummary?.replace(/\s+/g, ' ') ?? v.help}`
-      const seen = lines.get(key)
-      if (seen) seen.count += 1
-      else lines.set(key, { target: n.target.join(' '), count: 1 })
-    }
-  }
-  return [...lines].map(([key, { target, count }]) => `${key} ×${count} (first: ${target})`)
-}
+// States a fresh database lacks but operators see, so their colours are checked too: a profile (its
+// row carries the red Delete button) and a warning and an error in the last hour (the Log Viewer's
+// summary writes them in amber and red).
+test.beforeAll(async ({ playwright }) => {
+  const api = await playwright.request.newContext({ baseURL: process.env.E2E_BASE_URL })
+  const login = await api.post('/api/auth/login', { form: { username: USERS.admin.email, password: USERS.admin.password } })
+  expect(login.ok(), await login.text()).toBe(true)
+  const headers = { Authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}` }
+  const profile = await api.post('/api/configs', { headers, data: { name: `A11y ${Date.now()}` } })
+  expect(profile.status(), await profile.text()).toBe(201)
+  const logs = [
+    { level: 'warning', event: 'a11y_check', message: 'a warning for the accessibility check' },
+    { level: 'error', event: 'a11y_check', message: 'an error for the accessibility check' },
+  ]
+  expect((await api.post('/api/logs/batch', { headers, data: { logs } })).status()).toBe(202)
+  await expect
+    .poll(async () => {
+      const summary = (await (await api.get('/api/logs/backend/summary', { headers })).json()) as Record<string, unknown>
+      return Boolean(summary.latest_warning && summary.latest_error)
+    }, { timeout: 30_000 })
+    .toBe(true)
+  await api.dispose()
+})
 
 /** Open the dashboard in a theme, with motion reduced (transitions caught half-way show colours never seen at rest). */
 async function useTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
@@ -64,6 +66,7 @@ for (const theme of ['light', 'dark'] as const) {
       await expect(page).toHaveURL(new RegExp(`/${name}$`))
       await expect(page.getByRole('heading', { level: 2 })).toBeVisible()
       await page.waitForLoadState('networkidle')
+      if (name === 'logs') await expect(page.getByText(/^Latest warning/)).toBeVisible()
       found.push(...(await violations(page, name)))
     }
     expect(found, found.join('\n')).toEqual([])

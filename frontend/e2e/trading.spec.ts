@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 
 import type { Locator, Page } from '@playwright/test'
 
+import { violations } from './axe'
 import { expect, logIn, test } from './fixtures'
 
 // The tests of this file share the one engine of the backend: they run in order in one worker
@@ -71,8 +72,10 @@ test('a trader arms and stops a profile with the keyboard alone, each step confi
 // The issue's main path, in sim mode: profile → start (enter now) → legs with live PnL → panic →
 // History shows the session with exit reason "panic" → its logs are found by session id.
 test('a trader runs a strangle in sim from start to panic and finds it in History and the logs', async ({ page }) => {
-  test.setTimeout(150_000)
+  test.setTimeout(210_000)
   await logIn(page, 'trader')
+  // Pages full of real data (legs, tags, KPIs) get the same axe check as a11y.spec.ts's empty ones.
+  const a11y: string[] = []
 
   await page.getByRole('link', { name: 'Profiles' }).click()
   await page.getByRole('button', { name: 'New profile' }).click()
@@ -97,6 +100,7 @@ test('a trader runs a strangle in sim from start to panic and finds it in Histor
   await expect(pnl).toHaveCount(2)
   await expect(pnl.first()).toHaveText(/\$/)
   await page.screenshot({ path: test.info().outputPath('live-with-legs.png'), fullPage: true })
+  a11y.push(...(await violations(page, 'live control with legs')))
 
   await page.getByRole('button', { name: 'Panic: flatten now' }).click()
   await expect(page.getByTestId('confirm-consequence')).toContainText('2 legs are open')
@@ -108,6 +112,7 @@ test('a trader runs a strangle in sim from start to panic and finds it in Histor
   await expect(row.getByTestId('exit-reason-cell')).toHaveText('panic')
   await row.getByRole('button', { name: /details of session/ }).click()
   await expect(page.getByTestId('detail-exit-reason')).toHaveText('panic')
+  a11y.push(...(await violations(page, 'history with the session drawer')))
   await page.keyboard.press('Escape')
 
   // Analytics: the panic session is counted and the CSV has its three sections.
@@ -123,12 +128,14 @@ test('a trader runs a strangle in sim from start to panic and finds it in Histor
   expect(csv).toMatch(/^metrics,trade_count,1/m)
   expect(csv).toMatch(/^timeline,timestamp,session_id/m)
   await page.screenshot({ path: test.info().outputPath('analytics-after-panic.png'), fullPage: true })
+  a11y.push(...(await violations(page, 'analytics with a session')))
 
   await page.getByRole('link', { name: 'History' }).click()
   await page.getByRole('row', { name: new RegExp(name) }).first().getByRole('button', { name: /details of session/ }).click()
   await page.getByRole('link', { name: "Open this session's logs" }).click()
   await expect(page).toHaveURL(/\/logs\?session_id=\d+/)
   await expect(page.getByRole('button', { name: /filter by session id/ }).first()).toBeVisible({ timeout: 30_000 })
+  expect(a11y, a11y.join('\n')).toEqual([])
 })
 
 test('a viewer sees the live page without any control button', async ({ page }) => {

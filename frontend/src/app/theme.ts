@@ -1,7 +1,7 @@
 /**
  * The two themes as Ant Design configs. Ant Design's defaults miss WCAG AA contrast (4.5:1 for
  * text) in several places this dashboard uses: grey secondary text and placeholders, the default
- * blue links, the light red of danger text, coloured tags (gold, green, orange on their pale
+ * blue links, danger, warning and success text, coloured tags (gold, green, orange on their pale
  * backgrounds; purple, blue, red on their dark ones) and white text on the dark theme's light
  * primary. Each override below fixes one of those; the axe check in e2e/a11y.spec.ts proves the
  * result in both themes on every page.
@@ -34,6 +34,10 @@ const LIGHT: ThemeConfig = {
     colorPrimary: '#0e6b82', // 6.1:1 on white, and white text on it
     colorLink: '#0e6b82',
     colorError: '#cf1322', // danger text on the grey page background, white text on Panic
+    // Warning and success text (the stock amber and green are 1.9:1 and 2.3:1 on white); icons and
+    // alert backgrounds keep the stock colours.
+    colorWarningText: '#874d00',
+    colorSuccessText: '#237804',
     colorTextTertiary: 'rgba(0, 0, 0, 0.6)', // labels, descriptions, empty states: 5.2:1 on #f5f5f5
     colorTextDescription: 'rgba(0, 0, 0, 0.6)',
     colorTextPlaceholder: 'rgba(0, 0, 0, 0.56)',
@@ -52,6 +56,7 @@ const DARK: ThemeConfig = {
   token: {
     colorPrimary: '#38bdf8',
     colorLink: '#38bdf8',
+    colorError: '#ff7875', // the dark algorithm makes it #dc6966: 5.5:1 on the container (the stock red is 4.3:1)
     colorTextTertiary: 'rgba(255, 255, 255, 0.6)',
     colorTextDescription: 'rgba(255, 255, 255, 0.6)',
     colorTextPlaceholder: 'rgba(255, 255, 255, 0.5)',
