@@ -84,6 +84,33 @@ async def test_the_export_has_metadata_metrics_and_timeline_in_that_order(
     assert s1_rows[-1]["realized_pnl"] == "100"
 
 
+PREDECESSOR_METADATA = ["generated_at", "start", "end", "preset", "strategy_id", "record_count", "is_stale",
+                        "status_message", "latest_timestamp"]  # fmt: skip
+PREDECESSOR_METRICS = [
+    "trade_count", "days_running", "win_count", "loss_count", "average_pnl", "average_win", "average_loss",
+    "win_rate", "consecutive_wins", "consecutive_losses", "max_gain", "max_loss", "max_drawdown", "net_pnl",
+    "pnl_before_fees", "fees_total", "average_fee", "profitable_days",
+]  # fmt: skip
+
+
+async def test_metadata_and_metric_names_keep_the_documented_order(
+    journal: JournalWriter, factory: async_sessionmaker[AsyncSession]
+) -> None:
+    await play_history(journal)
+    _, metadata, metrics, _ = sections(await export_text(factory, january()))
+    # The predecessor's names first, in its order (spreadsheets read them by position), ours after.
+    assert [row[1] for row in metadata] == [*PREDECESSOR_METADATA, "mode", "session_count", "open_sessions"]
+    assert [row[1] for row in metrics][:29] == [
+        *PREDECESSOR_METRICS, "zero_pnl_count", "premium_collected", "fee_drag_pct", "slippage_total",
+        "average_slippage_per_fill", "average_holding_seconds", "trailing_sessions", "average_peak_pct",
+        "average_realised_pct", "average_giveback_pct", "capture_ratio_pct",
+    ]  # fmt: skip
+    assert [row[1] for row in metrics][29:33] == [
+        "exit_reason.max_loss.count", "exit_reason.max_loss.win_count", "exit_reason.max_loss.net_pnl",
+        "exit_reason.max_loss.average_pnl",
+    ]  # fmt: skip
+
+
 async def test_timeline_rows_are_in_time_order(
     journal: JournalWriter, factory: async_sessionmaker[AsyncSession]
 ) -> None:
