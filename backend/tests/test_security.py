@@ -33,6 +33,20 @@ def test_an_expired_token_is_refused() -> None:
         decode_access_token(token, secret=SECRET, now=NOW + timedelta(hours=1, seconds=1))
 
 
+def test_a_token_is_judged_by_the_clock_that_issued_it_even_years_from_the_wall_clock() -> None:
+    later = datetime(2031, 1, 1, tzinfo=UTC)
+    token, _ = create_access_token(user_id=7, token_version=0, secret=SECRET, now=later, lifetime=timedelta(hours=1))
+    assert decode_access_token(token, secret=SECRET, now=later + timedelta(seconds=1)).user_id == 7
+
+
+def test_a_token_issued_after_the_verifying_clock_is_refused() -> None:
+    token, _ = create_access_token(
+        user_id=7, token_version=0, secret=SECRET, now=NOW + timedelta(minutes=5), lifetime=timedelta(hours=1)
+    )
+    with pytest.raises(InvalidTokenError):
+        decode_access_token(token, secret=SECRET, now=NOW)
+
+
 def test_a_token_signed_with_another_secret_is_refused() -> None:
     token, _ = create_access_token(user_id=7, token_version=0, secret="x" * 40, now=NOW, lifetime=timedelta(hours=1))
     with pytest.raises(InvalidTokenError):

@@ -12,6 +12,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 _hasher = PasswordHasher()
 JWT_ALGORITHM = "HS256"
 JWT_AUDIENCE = "delta-strangle"
+# Tolerated gap between a token's issue time and the verifying clock (clock steps, rounding).
+ISSUED_AT_LEEWAY = timedelta(seconds=60)
 
 
 class InvalidTokenError(Exception):
@@ -57,15 +59,22 @@ def create_access_token(
 
 
 def decode_access_token(token: str, *, secret: str, now: datetime) -> TokenClaims:
-    """Verify signature, audience and expiry; raise InvalidTokenError otherwise."""
+    """Verify signature, audience, issue time and expiry against `now`; raise InvalidTokenError otherwise.
+
+    Both times are checked against the app's clock, not PyJWT's wall clock, so a token issued under a
+    replayed or simulated clock is judged by the same clock that issued it.
+    """
     try:
         claims = jwt.decode(
             token,
             secret,
             algorithms=[JWT_ALGORITHM],
             audience=JWT_AUDIENCE,
-            options={"require": ["sub", "exp", "ver"], "verify_exp": False},
+            options={"require": ["sub", "exp", "iat", "ver"], "verify_exp": False, "verify_iat": False},
         )
+        issued_at = datetime.fromtimestamp(int(claims["iat"]), now.tzinfo)
+        if issued_at > now + ISSUED_AT_LEEWAY:
+            raise InvalidTokenError("token issued in the future")
         expires_at = datetime.fromtimestamp(int(claims["exp"]), now.tzinfo)
         if expires_at <= now:
             raise InvalidTokenError("token expired")
