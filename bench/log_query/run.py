@@ -3,7 +3,8 @@
     backend/.venv/bin/python bench/log_query/run.py [--database PATH] [--lines 1000000] [--repeats 40]
 
 Without --database it generates the lines (bench/log_ingest/lines.py) and ingests them into a
-database built by the app's own migrations. Every case is measured at two levels, interleaved
+database built by the app's own migrations, in a temporary folder removed at the end (pass
+--database to reuse one: building a million rows takes minutes). Every case is measured at two levels, interleaved
 request by request so both see the same machine load:
 
 - SQL: the exact statement the API runs for that page, on a plain sqlite3 connection
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -249,10 +251,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=40)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="log_query_"))
-    if args.database is not None:
-        upgrade_to_head(database_url(args.database))  # a database from an older run gets the app's tables
-    database = args.database or build_database(folder, args.lines)
-    asyncio.run(run(database, folder, args.repeats))
+    try:
+        if args.database is not None:
+            upgrade_to_head(database_url(args.database))  # a database from an older run gets the app's tables
+        database = args.database or build_database(folder, args.lines)
+        asyncio.run(run(database, folder, args.repeats))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # the generated file and database, or just the app's log
 
 
 if __name__ == "__main__":
