@@ -7,17 +7,8 @@ import type { Page } from '@playwright/test'
 
 import { violations } from './axe'
 import { expect, logIn, test } from './fixtures'
+import { PAGES } from './pages'
 import { USERS } from './users'
-
-const PAGES = [
-  ['Live Control', 'live'],
-  ['Profiles', 'profiles'],
-  ['History', 'history'],
-  ['Analytics', 'analytics'],
-  ['Log Viewer', 'logs'],
-  ['Fee calculator', 'fees'],
-  ['Users', 'users'],
-] as const
 
 // States a fresh database lacks but operators see, so their colours are checked too: a profile (its
 // row carries the red Delete button) and a warning and an error in the last hour (the Log Viewer's

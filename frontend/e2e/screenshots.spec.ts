@@ -1,14 +1,5 @@
 import { expect, logIn, test } from './fixtures'
-
-const PAGES = [
-  ['Live Control', 'live'],
-  ['Profiles', 'profiles'],
-  ['History', 'history'],
-  ['Analytics', 'analytics'],
-  ['Log Viewer', 'logs'],
-  ['Fee calculator', 'fees'],
-  ['Users', 'users'],
-] as const
+import { PAGES } from './pages'
 
 // One picture of every page in both themes, kept under test-results/ as artifacts of the run.
 for (const theme of ['light', 'dark'] as const) {
