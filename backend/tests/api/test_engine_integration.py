@@ -67,8 +67,29 @@ class Replay:
         return None if session is None else session.state.value
 
     async def control(self, **body: Any) -> httpx.Response:
-        task = asyncio.ensure_future(self.http.post("/api/trading/control", json=body, headers=self.headers))
-        await self.run_until(task.done, max_seconds=600)
+        """Post a control command; replayed time stands still until the command reaches the engine's queue.
+
+        Authentication and the route's database work run on threads, outside the journal's in-flight count;
+        advancing time meanwhile would let the market move on (minutes on a loaded machine) before the
+        engine even sees the command.
+        """
+        engine = self.app.state.trading.engine
+        reached_engine = asyncio.Event()
+        submit = engine._submit
+
+        async def noting_submit(action: Any) -> Any:
+            reached_engine.set()
+            return await submit(action)
+
+        engine._submit = noting_submit
+        try:
+            task = asyncio.ensure_future(self.http.post("/api/trading/control", json=body, headers=self.headers))
+            reached = asyncio.ensure_future(reached_engine.wait())
+            await asyncio.wait({task, reached}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+            reached.cancel()
+            await self.run_until(task.done, max_seconds=600)
+        finally:
+            del engine._submit  # back to the class's method
         return task.result()
 
     async def profile_id(self, **overrides: Any) -> int:
