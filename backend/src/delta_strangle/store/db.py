@@ -28,10 +28,13 @@ def create_engine(database_url: str, *, busy_timeout_ms: int = 5000) -> AsyncEng
     ensure_sqlite_directory(database_url)
     url = make_url(database_url)
     connect_args: dict[str, Any] = {}
-    if url.get_backend_name() == "sqlite":
+    sqlite = url.get_backend_name() == "sqlite"
+    if sqlite:
         connect_args["timeout"] = busy_timeout_ms / 1000
-    engine = create_async_engine(database_url, connect_args=connect_args, pool_pre_ping=True)
-    if url.get_backend_name() == "sqlite":
+    # A SQLite file has no server to drop the connection, so a ping would only add a thread round trip to
+    # every request; a server database needs it.
+    engine = create_async_engine(database_url, connect_args=connect_args, pool_pre_ping=not sqlite)
+    if sqlite:
         _apply_sqlite_pragmas(engine, busy_timeout_ms)
     return engine
 
