@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from delta_strangle.app import create_app
 from delta_strangle.clock import ReplayClock
 from tests.builders import ADMIN_EMAIL, ADMIN_PASSWORD, build_settings
-from tests.engine.harness import QUIET_TURNS, SettlingJournalStore
+from tests.engine.harness import SettlingJournalStore, settle
 
 # A Wednesday 03:58 UTC (09:28 IST): the default schedule's entry is two minutes away.
 START = datetime(2026, 11, 25, 3, 58, tzinfo=UTC)
@@ -53,13 +53,7 @@ class Replay:
             waited += 1
 
     async def quiesce(self, *, real_seconds: float = 10.0) -> None:
-        """Wait (real time, bounded) until no journal write is in flight, so replayed time never outruns it."""
-        deadline = time.monotonic() + real_seconds
-        calm = 0
-        while calm < QUIET_TURNS and time.monotonic() < deadline:
-            busy = self.journal.in_flight > 0
-            await asyncio.sleep(0.0005 if busy else 0)
-            calm = 0 if busy else calm + 1
+        await settle(self.journal, real_seconds=real_seconds)
 
     def state(self) -> str | None:
         engine = self.app.state.trading.engine

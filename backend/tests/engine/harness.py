@@ -118,13 +118,7 @@ class Harness:
             waited += step
 
     async def quiesce(self, *, real_seconds: float = 10.0) -> None:
-        """Wait (real time, bounded) until no journal call is in flight for a few consecutive loop turns."""
-        deadline = time_module.monotonic() + real_seconds
-        calm = 0
-        while calm < QUIET_TURNS and time_module.monotonic() < deadline:
-            busy = self.store.in_flight > 0
-            await asyncio.sleep(0.0005 if busy else 0)
-            calm = 0 if busy else calm + 1
+        await settle(self.store, real_seconds=real_seconds)
 
     async def turn_until(self, predicate: Callable[[], bool], *, turns: int = 10_000) -> None:
         """Let the event loop run, without moving replayed time, until the predicate holds (or fail)."""
@@ -196,3 +190,14 @@ async def build_harness(
     engine = new_engine(traded, clock, store)
     await engine.start()
     return Harness(clock, exchange, engine, db, store, sim_store, traded)
+
+
+async def settle(store: SettlingJournalStore, *, real_seconds: float = 10.0) -> None:
+    """Wait (real time, bounded) until no journal call is in flight for a few consecutive loop turns,
+    so replayed time never outruns a write."""
+    deadline = time_module.monotonic() + real_seconds
+    calm = 0
+    while calm < QUIET_TURNS and time_module.monotonic() < deadline:
+        busy = store.in_flight > 0
+        await asyncio.sleep(0.0005 if busy else 0)
+        calm = 0 if busy else calm + 1
