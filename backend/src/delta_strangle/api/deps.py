@@ -9,13 +9,13 @@ from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import OAuth2PasswordBearer, SecurityScopes
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from delta_strangle.api.principals import Principal
 from delta_strangle.api.state import AppState
 from delta_strangle.clock import Clock
 from delta_strangle.logs.context import bind
 from delta_strangle.security import InvalidTokenError, decode_access_token
 from delta_strangle.settings import Settings
 from delta_strangle.store import users
-from delta_strangle.store.tables import UserRow
 
 oauth2_scheme = OAuth2PasswordBearer(
     tokenUrl="/api/auth/login",
@@ -59,35 +59,42 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 _UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
 
 
-async def get_current_user(
-    state: StateDep, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> UserRow:
-    """Resolve the bearer token to an active user, or answer 401."""
+class NotAuthenticatedError(Exception):
+    """The token does not speak for an active user; the message says what to do."""
+
+
+async def authenticate(state: AppState, token: str | None) -> Principal:
+    """Resolve a bearer token to an active user (HTTP routes and WebSockets alike)."""
     if not token:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "not authenticated", headers=_UNAUTHENTICATED)
+        raise NotAuthenticatedError("not authenticated")
     try:
         claims = decode_access_token(token, secret=state.jwt_secret, now=state.clock.now())
     except InvalidTokenError as exc:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "session expired or token invalid: log in again", headers=_UNAUTHENTICATED
-        ) from exc
-    user = await users.get_by_id(session, claims.user_id)
-    if user is None or not user.is_active or user.token_version != claims.token_version:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "session is no longer valid: log in again", headers=_UNAUTHENTICATED
-        )
-    bind(user=user.email)
-    return user
+        raise NotAuthenticatedError("session expired or token invalid: log in again") from exc
+    principal = await state.principals.find(claims.user_id)
+    if principal is None or not principal.accepts(claims.token_version):
+        raise NotAuthenticatedError("session is no longer valid: log in again")
+    return principal
 
 
-CurrentUser = Annotated[UserRow, Depends(get_current_user)]
+async def get_current_user(state: StateDep, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
+    """Resolve the bearer token to an active user, or answer 401."""
+    try:
+        principal = await authenticate(state, token)
+    except NotAuthenticatedError as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc), headers=_UNAUTHENTICATED) from exc
+    bind(user=principal.email)
+    return principal
 
 
-async def authorize(security_scopes: SecurityScopes, user: CurrentUser) -> UserRow:
+CurrentUser = Annotated[Principal, Depends(get_current_user)]
+
+
+async def authorize(security_scopes: SecurityScopes, user: CurrentUser) -> Principal:
     """Admit users whose role is at least the one the route declares (as an OAuth2 scope)."""
     declared = [users.Role(scope) for scope in security_scopes.scopes if scope in users.Role.__members__.values()]
     required = max(declared, key=lambda role: role.rank, default=users.Role.VIEWER)
-    if not users.Role(user.role).allows(required):
+    if not user.role.allows(required):
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"this action needs the {required.value} role")
     return user
 
@@ -101,6 +108,6 @@ require_viewer = requires(users.Role.VIEWER)
 require_trader = requires(users.Role.TRADER)
 require_admin = requires(users.Role.ADMIN)
 
-ViewerUser = Annotated[UserRow, require_viewer]
-TraderUser = Annotated[UserRow, require_trader]
-AdminUser = Annotated[UserRow, require_admin]
+ViewerUser = Annotated[Principal, require_viewer]
+TraderUser = Annotated[Principal, require_trader]
+AdminUser = Annotated[Principal, require_admin]

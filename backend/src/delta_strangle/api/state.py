@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from delta_strangle.api.principals import PrincipalDirectory
 from delta_strangle.api.throttle import LoginThrottle
 from delta_strangle.background import BackgroundService
 from delta_strangle.clock import Clock
@@ -20,4 +21,5 @@ class AppState:
     session_factory: async_sessionmaker[AsyncSession]
     login_throttle: LoginThrottle
     jwt_secret: str
+    principals: PrincipalDirectory
     services: list[BackgroundService] = field(default_factory=list)

@@ -131,7 +131,8 @@ class BackendLogTailService:
             if process.stdin is not None:
                 process.stdin.close()  # the worker reads end of file and stops between batches
             try:
-                await asyncio.wait_for(process.wait(), self.stop_timeout)
+                async with asyncio.timeout(self.stop_timeout):  # 3.11's wait_for can swallow our own cancellation
+                    await process.wait()
             except TimeoutError:
                 logger.warning(
                     "backend log worker did not stop in time; killing it",

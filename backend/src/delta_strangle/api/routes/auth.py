@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from delta_strangle.api.deps import SessionDep, StateDep, ViewerUser
+from delta_strangle.api.principals import Principal
 from delta_strangle.api.schemas.users import PasswordChange, TokenResponse, UserOut
 from delta_strangle.security import DUMMY_PASSWORD_HASH, create_access_token, hash_password, verify_password
 from delta_strangle.store import users
@@ -53,13 +54,21 @@ async def login(
     return TokenResponse(access_token=token, expires_at=expires_at, expires_in=int(lifetime.total_seconds()))
 
 
-@router.get("/me", response_model=UserOut, summary="The logged-in user")
-async def me(user: ViewerUser) -> UserRow:
+async def _own_row(principal: Principal, session: SessionDep) -> UserRow:
+    user = await users.get_by_id(session, principal.id)
+    if user is None:  # deleted between the token check and now
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "session is no longer valid: log in again")
     return user
 
 
+@router.get("/me", response_model=UserOut, summary="The logged-in user")
+async def me(principal: ViewerUser, session: SessionDep) -> UserRow:
+    return await _own_row(principal, session)
+
+
 @router.post("/password", status_code=status.HTTP_204_NO_CONTENT, summary="Change my password (logs out elsewhere)")
-async def change_password(body: PasswordChange, user: ViewerUser, state: StateDep, session: SessionDep) -> None:
+async def change_password(body: PasswordChange, principal: ViewerUser, state: StateDep, session: SessionDep) -> None:
+    user = await _own_row(principal, session)
     if not verify_password(user.password_hash, body.current_password):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "current_password is wrong")
     if body.new_password == body.current_password:

@@ -14,7 +14,6 @@ from pydantic import ValidationError
 
 from delta_strangle.api.deps import (
     ClockDep,
-    SessionDep,
     StateDep,
     ViewerUser,
     get_current_user,
@@ -119,9 +118,7 @@ async def stream_backend_logs(
 
 
 async def client_log_principal(
-    request: Request,
     state: StateDep,
-    session: SessionDep,
     token: Annotated[str | None, Depends(oauth2_scheme)],
     api_key: Annotated[str | None, Header(alias="X-Log-API-Key")] = None,
 ) -> str:
@@ -131,8 +128,8 @@ async def client_log_principal(
         if hmac.compare_digest(api_key.encode(), configured.get_secret_value().encode()):
             return "api-key"
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log ingest key is not valid")
-    user = await get_current_user(state, session, token)
-    if not users.Role(user.role).allows(users.Role.VIEWER):
+    user = await get_current_user(state, token)
+    if not user.role.allows(users.Role.VIEWER):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this action needs the viewer role")
     return str(user.email)
 

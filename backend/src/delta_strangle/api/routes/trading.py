@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, WebSocke
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from delta_strangle.api.deps import SessionDep, StateDep, TraderUser, ViewerUser
+from delta_strangle.api.deps import NotAuthenticatedError, SessionDep, StateDep, TraderUser, ViewerUser, authenticate
 from delta_strangle.api.schemas.trading import (
     ControlAction,
     ControlRequest,
@@ -30,7 +30,6 @@ from delta_strangle.domain.session import Arm, Disarm
 from delta_strangle.engine.commands import CommandRefusedError, CommandResult
 from delta_strangle.engine.runner import EngineUnavailableError, TradingRunner
 from delta_strangle.logs.context import current_context
-from delta_strangle.security import InvalidTokenError, decode_access_token
 from delta_strangle.store import configs, session_queries, users
 
 logger = logging.getLogger(__name__)
@@ -163,8 +162,9 @@ async def stream(websocket: WebSocket, token: str | None = None) -> None:
     state: AppState = websocket.app.state.app_state
     await websocket.accept()
     if token is None:
-        with contextlib.suppress(Exception):
-            first = await asyncio.wait_for(websocket.receive_json(), timeout=10)
+        with contextlib.suppress(Exception):  # a silent, closed or garbled client is simply not authenticated
+            async with asyncio.timeout(10):
+                first = await websocket.receive_json()
             token = first.get("token") if isinstance(first, dict) else None
     if not await _viewer_token_ok(state, token):
         await websocket.close(code=4401, reason="not authenticated")
@@ -181,13 +181,8 @@ async def stream(websocket: WebSocket, token: str | None = None) -> None:
 
 
 async def _viewer_token_ok(state: AppState, token: str | None) -> bool:
-    if not token:
-        return False
     try:
-        claims = decode_access_token(token, secret=state.jwt_secret, now=state.clock.now())
-    except InvalidTokenError:
+        principal = await authenticate(state, token)
+    except NotAuthenticatedError:
         return False
-    async with state.session_factory() as db:
-        user = await users.get_by_id(db, claims.user_id)
-    return bool(user and user.is_active and user.token_version == claims.token_version
-                and users.Role(user.role).allows(users.Role.VIEWER))
+    return principal.role.allows(users.Role.VIEWER)
