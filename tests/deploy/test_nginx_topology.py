@@ -354,13 +354,9 @@ def test_large_export_streams_without_buffering(site: Nginx, path: str) -> None:
 
 
 def test_real_backend_behind_nginx(tmp_path: Path) -> None:
-    """`delta-strangle serve` behind the same nginx config: /api/health with the request id."""
+    """`delta-strangle serve` behind the same nginx config: /api/health with the request id, and the
+    request's log line found in `backend_logs` with the `sqlite3` command, as the seed's troubleshooting step does."""
     executable = Path(sys.executable).with_name("delta-strangle")
-    try:
-        import delta_strangle.cli  # noqa: F401
-    except ImportError:
-        # TODO(deploy): remove this skip once backend/src/delta_strangle/cli.py lands.
-        pytest.skip("TODO: delta_strangle.cli does not exist yet; the stand-in backend covers the proxy")
     port = free_port()
     workdir = tmp_path / "backend"
     (workdir / "data").mkdir(parents=True)
@@ -397,6 +393,15 @@ def test_real_backend_behind_nginx(tmp_path: Path) -> None:
         assert response.headers["x-correlation-id"] == "real-backend-1"
         generated = httpx.get(f"{nginx.url}/api/health")
         assert generated.headers["x-correlation-id"] == generated.headers["x-request-id"]
+
+        def ingested_request_lines() -> int:
+            query = "select count(*) from backend_logs where correlation_id = 'real-backend-1'"
+            answer = subprocess.run(
+                ["sqlite3", "data/delta_trader.db", query], cwd=workdir, capture_output=True, text=True, check=True
+            )
+            return int(answer.stdout.strip())
+
+        assert wait_until(ingested_request_lines, timeout=20, what="the request's log line in backend_logs") >= 1
     finally:
         if nginx is not None:
             stop(nginx.process)
