@@ -22,7 +22,6 @@ cost) and a primary-key lookup in SQL. The target (p95 < 10 ms) is for the API f
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import shutil
 import sqlite3
