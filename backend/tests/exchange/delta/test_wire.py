@@ -11,6 +11,7 @@ from delta_strangle.exchange.delta.wire import (
     format_decimal,
     is_tradable,
     parse_option_contract,
+    parse_product_settlement,
     parse_quote_frame,
     parse_ticker,
     parse_ticker_frame,
@@ -84,6 +85,29 @@ def test_expired_btc_call_product_reads_strike_and_settlement() -> None:
     assert (contract.product_id, contract.strike, contract.tick_size) == (117542, Decimal("30900"), Decimal("0.1"))
     assert contract.settlement_time == datetime(2023, 7, 19, 12, tzinfo=UTC)
     assert not is_tradable(product)
+
+
+def test_expired_btc_call_reads_the_settlement_price_delta_published_and_its_index() -> None:
+    [product] = load_fixture("rest/get_products_states_expired__global_ccxt_2023_btc_call.json")["result"]
+    settlement = parse_product_settlement(product)
+    assert (settlement.product_id, settlement.symbol, settlement.state) == (117542, "C-BTC-30900-190723", "expired")
+    assert settlement.settlement_time == datetime(2023, 7, 19, 12, tzinfo=UTC)
+    # An out-of-the-money call settles at "0"; the index it settled on is in product_specs.
+    assert settlement.settlement_price == Decimal("0")
+    assert settlement.settlement_index_price == Decimal("29993.536675710806")
+    assert settlement.is_published
+
+
+def test_a_settlement_not_yet_published_reads_as_none() -> None:
+    [product] = load_fixture("rest/get_products_states_expired__global_ccxt_2023_btc_call.json")["result"]
+    expired_unpriced = {**product, "settlement_price": None, "product_specs": {}}
+    live = {**product, "state": "live", "settlement_price": None, "product_specs": {}}
+    for raw in (expired_unpriced, live):
+        settlement = parse_product_settlement(raw)
+        assert (settlement.settlement_price, settlement.settlement_index_price) == (None, None)
+        assert not settlement.is_published
+    with pytest.raises(WireError):
+        parse_product_settlement({"id": 1, "symbol": "C-BTC-30900-190723"})  # no state
 
 
 def test_non_option_and_foreign_underlying_products_are_skipped() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,15 +22,26 @@ from delta_strangle.exchange.sim.state import SimStateStore
 
 
 class Recording(httpx.AsyncBaseTransport):
-    """Passes requests on and remembers them, so a test can say what paper mode sent to "Delta"."""
+    """Passes requests on and remembers them, so a test can say what paper mode sent to "Delta".
+
+    `instead` scripts "Delta"'s answer for a path (a failure, a settlement not published yet) in place of the
+    server's.
+    """
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
         self.requests: list[httpx.Request] = []
+        self.instead: dict[str, Callable[[], httpx.Response]] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        scripted = self.instead.get(request.url.path)
+        if scripted is not None:
+            return scripted()
         return await self.inner.handle_async_request(request)
+
+    def paths(self) -> list[str]:
+        return [r.url.path for r in self.requests]
 
 
 @dataclass

@@ -6,7 +6,9 @@ and WebSocket, and must match its orders against what it hears, never sending an
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from decimal import Decimal
 
 import httpx
@@ -24,6 +26,7 @@ from delta_strangle.exchange.errors import TransientError
 from delta_strangle.exchange.paper.exchange import PaperExchange, connect_paper_exchange
 from delta_strangle.exchange.sim.exchange import build_simulated_exchange
 from delta_strangle.exchange.sim.faults import FaultKind, FaultPlan, FaultRule
+from delta_strangle.exchange.sim.product import SimProduct
 from delta_strangle.exchange.sim.state import InMemoryStateStore
 
 
@@ -167,6 +170,147 @@ async def test_a_paper_exchange_refuses_a_state_saved_by_sim_mode(rig: Rig) -> N
     await sim.aclose()  # saves a random-walk market's state
     with pytest.raises(ValueError, match="modes never switch"):
         await rig.open_paper(store)
+
+
+def fall_at_a_quarter_to_noon(rig: Rig, product: SimProduct) -> None:
+    """The real index falls 3 % at 11:45, so Delta's settlement index (the 30-minute TWAP before noon) is neither
+    the index before the fall nor the one after it."""
+    quarter_to = product.settlement_time - timedelta(minutes=15)
+    rig.real.faults.arm(FaultPlan(rules=(FaultRule(
+        kind=FaultKind.PRICE_GAP, gap_fraction=-0.03, start_after_seconds=(quarter_to - START).total_seconds(),
+    ),)), START)
+
+
+def unpublished(product: SimProduct) -> httpx.Response:
+    """Delta's answer for an option that has expired but whose settlement price is not published yet."""
+    return httpx.Response(200, json={"success": True, "result": {
+        "id": product.id, "symbol": product.symbol, "state": "expired", "settlement_price": None, "product_specs": {},
+    }})
+
+
+async def test_a_paper_position_settles_at_the_price_delta_published_and_is_saved_before_it_is_told(
+    rig: Rig,
+) -> None:
+    store = InMemoryStateStore()
+    paper = await rig.open_paper(store)
+    try:
+        put = nearest_product(rig.real, "put_options", 0)
+        bid = rig.real.ticker(put).best_bid
+        assert bid is not None
+        await paper.place_order(sell(put.id, put.symbol, bid, size=2, cid="settle-1"))
+        before = (await paper.get_wallet_balance()).balance
+        fall_at_a_quarter_to_noon(rig, put)
+        await rig.clock.advance_to(put.settlement_time - timedelta(minutes=1))
+        await run_on(rig.clock, paper.feed.refresh())
+        heard = paper.core.spot("BTC")  # the index paper heard last before noon
+
+        await rig.clock.advance_to(put.settlement_time + timedelta(minutes=2))
+        await run_on(rig.clock, paper.feed.refresh())
+
+        value = put.settlement_value()  # what the real market paid one unit: Delta's settlement_price
+        assert put.state == "expired"
+        assert value > 0
+        assert value != put.intrinsic_value(heard)
+        assert await paper.list_positions([put.id]) == []
+        [settled] = [f for f in await paper.list_fills(START, [put.id]) if f.fill_type == "settlement"]
+        assert (settled.side, settled.size, settled.price) == (Side.BUY, 2, value)
+        after = (await paper.get_wallet_balance()).balance
+        assert after == before - 2 * value * put.contract_value
+        assert store.state is not None
+        [saved] = store.state["accounts"]
+        assert Decimal(saved["balance"]) == after
+        # Only the product the account held was asked about, not every option that expired at noon.
+        asked = {p for p in rig.sent.paths() if p.startswith("/v2/products/")}
+        assert asked == {f"/v2/products/{put.symbol}"}
+    finally:
+        await paper.aclose()
+
+
+async def test_a_failed_settlement_lookup_is_logged_and_asked_again_at_the_next_refresh(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    put = nearest_product(rig.real, "put_options", 0)
+    bid = rig.real.ticker(put).best_bid
+    assert bid is not None
+    await rig.paper.place_order(sell(put.id, put.symbol, bid, size=2, cid="settle-1"))
+    path = f"/v2/products/{put.symbol}"
+    rig.sent.instead[path] = lambda: httpx.Response(503, text="<html>maintenance</html>")
+
+    with caplog.at_level(logging.WARNING, logger="delta_strangle.exchange.paper.exchange"):
+        await rig.clock.advance_to(put.settlement_time + timedelta(minutes=2))
+        await run_on(rig.clock, rig.paper.feed.refresh())  # the feed carries on: the refresh itself succeeds
+    failed = [r for r in caplog.records if getattr(r, "event", None) == "paper_settlement_lookup_failed"]
+    assert failed
+    assert {r.symbol for r in failed} == {put.symbol}  # type: ignore[attr-defined]
+    waiting = rig.paper.feed.market.product(put.id)
+    assert waiting is not None
+    assert waiting.awaiting_settlement
+    assert [p.size for p in await rig.paper.list_positions([put.id])] == [-2]
+
+    del rig.sent.instead[path]
+    await run_on(rig.clock, rig.paper.feed.refresh())
+    assert await rig.paper.list_positions([put.id]) == []
+    [settled] = [f for f in await rig.paper.list_fills(START, [put.id]) if f.fill_type == "settlement"]
+    assert settled.price == put.settlement_value()
+
+
+async def test_a_position_whose_product_settled_while_the_backend_was_down_settles_at_deltas_price(rig: Rig) -> None:
+    store = InMemoryStateStore()
+    before = await rig.open_paper(store)
+    put = nearest_product(rig.real, "put_options", 0)
+    bid = rig.real.ticker(put).best_bid
+    assert bid is not None
+    await before.place_order(sell(put.id, put.symbol, bid, size=2, cid="settle-1"))
+    balance = (await before.get_wallet_balance()).balance
+    await _die(before)
+    fall_at_a_quarter_to_noon(rig, put)
+    await rig.clock.advance_to(put.settlement_time + timedelta(minutes=30))
+
+    after = await rig.open_paper(store)
+    try:
+        value = put.settlement_value()
+        assert value != put.intrinsic_value(after.core.spot("BTC"))  # not the first index heard after the restart
+        assert await after.list_positions([put.id]) == []
+        [settled] = [f for f in await after.list_fills(START, [put.id]) if f.fill_type == "settlement"]
+        assert settled.price == value
+        assert (await after.get_wallet_balance()).balance == balance - 2 * value * put.contract_value
+    finally:
+        await after.aclose()
+
+
+async def test_a_product_still_waiting_for_deltas_price_when_the_backend_stopped_waits_again_after_the_restart(
+    rig: Rig,
+) -> None:
+    store = InMemoryStateStore()
+    before = await rig.open_paper(store)
+    put = nearest_product(rig.real, "put_options", 0)
+    bid = rig.real.ticker(put).best_bid
+    assert bid is not None
+    await before.place_order(sell(put.id, put.symbol, bid, size=2, cid="settle-1"))
+    balance = (await before.get_wallet_balance()).balance
+    path = f"/v2/products/{put.symbol}"
+    rig.sent.instead[path] = lambda: unpublished(put)
+    await rig.clock.advance_to(put.settlement_time + timedelta(minutes=2))
+    await run_on(rig.clock, before.feed.refresh())
+    await before.get_wallet_balance()  # any answer: the wait it now shows is saved first
+    assert store.state is not None
+    assert str(put.id) in store.state["market"]["settlement_pending"]
+    await _die(before)
+
+    after = await rig.open_paper(store)  # Delta still has not published: it waits on
+    try:
+        waiting = after.feed.market.product(put.id)
+        assert waiting is not None
+        assert waiting.awaiting_settlement
+        assert [p.size for p in await after.list_positions([put.id])] == [-2]
+
+        del rig.sent.instead[path]
+        await rig.clock.advance(60)
+        await run_on(rig.clock, after.feed.refresh())
+        assert await after.list_positions([put.id]) == []
+        assert (await after.get_wallet_balance()).balance == balance - 2 * put.settlement_value() * put.contract_value
+    finally:
+        await after.aclose()
 
 
 async def _die(paper: PaperExchange) -> None:

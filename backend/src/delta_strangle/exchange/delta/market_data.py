@@ -1,4 +1,5 @@
-"""Delta's public market data: option products, tickers, spot and the public `ticker` stream. No keys needed.
+"""Delta's public market data: option products and their settlement, tickers, spot and the public `ticker`
+stream. No keys needed.
 
 `DeltaExchange` reads the market through this class, and so does paper mode, which trades Delta's real
 quotes on the simulator's matching without credentials. It also remembers every product it has seen, so
@@ -7,9 +8,10 @@ order and fill parsing can turn a product id into a symbol (and back) without an
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from urllib.parse import quote as url_quote
 
 from delta_strangle.clock import Clock
 from delta_strangle.domain.instruments import OptionContract, Underlying
@@ -17,8 +19,16 @@ from delta_strangle.domain.market import OptionChain, Quote
 from delta_strangle.exchange.delta.rest import DeltaRestClient
 from delta_strangle.exchange.delta.retry import Backoff
 from delta_strangle.exchange.delta.stream import DeltaSocket, Freshness, Subscription
-from delta_strangle.exchange.delta.wire import is_tradable, parse_option_contract, parse_quote_frame, parse_ticker
-from delta_strangle.exchange.errors import TransientError
+from delta_strangle.exchange.delta.wire import (
+    ProductSettlement,
+    WireError,
+    is_tradable,
+    parse_option_contract,
+    parse_product_settlement,
+    parse_quote_frame,
+    parse_ticker,
+)
+from delta_strangle.exchange.errors import NotFoundError, TransientError
 
 PERPETUAL_FOR_SPOT = {Underlying.BTC: "BTCUSD", Underlying.ETH: "ETHUSD"}
 PRODUCTS_PAGE_SIZE = 500
@@ -112,6 +122,22 @@ class DeltaMarketData:
         """Return the current ticker of one product."""
         envelope = await self.rest.get(f"/v2/tickers/{symbol}")
         return parse_ticker(envelope.result, received_at=self._clock.now())
+
+    async def get_product_settlement(self, symbol: str) -> ProductSettlement:
+        """Return one product's state and settlement (`GET /v2/products/{symbol}`): its settlement price is
+        None until Delta publishes it. An unknown symbol raises `NotFoundError` naming it."""
+        try:
+            envelope = await self.rest.get(f"/v2/products/{url_quote(symbol, safe='')}")
+        except NotFoundError as error:
+            raise NotFoundError(
+                f"Delta has no product {symbol!r} ({error})", code=error.code or "not_found", context=error.context
+            ) from error
+        if not isinstance(envelope.result, Mapping):
+            raise WireError(f"{symbol}: product answer is not an object")
+        settlement = parse_product_settlement(envelope.result)
+        if settlement.symbol != symbol:
+            raise WireError(f"asked for product {symbol}, Delta answered {settlement.symbol}")
+        return settlement
 
     async def stream_quotes(self, symbols: Sequence[str]) -> AsyncIterator[Quote]:
         """Yield quotes from the public `ticker` channel, reconnecting and resubscribing on drops."""

@@ -1,4 +1,5 @@
-"""Delta's JSON on the wire → domain types, for market data (products, tickers, WebSocket ticker frames).
+"""Delta's JSON on the wire → domain types, for market data (products and their settlement, tickers, WebSocket
+ticker frames).
 
 Tolerant by design, because Delta is inconsistent: ids arrive as ints or strings, timestamps as
 epoch seconds, milliseconds, microseconds (numbers or strings) or ISO-8601, decimals as strings,
@@ -9,6 +10,7 @@ numbers or exponent notation. Account objects (orders, fills, positions, balance
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -146,6 +148,51 @@ def is_tradable(product: Mapping[str, Any]) -> bool:
     state = product.get("state", "live")
     status = product.get("trading_status", "operational")
     return bool(state == "live" and status == "operational")
+
+
+SETTLED_STATES = frozenset({"expired", "settled"})
+
+
+@dataclass(frozen=True)
+class ProductSettlement:
+    """One product's settlement as Delta publishes it on the product object.
+
+    For an option, Delta's `settlement_price` is what one unit of the option settled at (its intrinsic
+    value at the settlement index, "0" when it expired out of the money) and
+    `product_specs.settlement_index_price` the index price it settled on (a 30-minute TWAP of the index).
+    Both are None until Delta publishes them.
+    """
+
+    product_id: int
+    symbol: str
+    state: str
+    settlement_time: datetime | None
+    settlement_price: Decimal | None
+    settlement_index_price: Decimal | None
+
+    @property
+    def is_published(self) -> bool:
+        """Tell whether the product has expired and Delta has published its settlement price."""
+        return self.state in SETTLED_STATES and self.settlement_price is not None
+
+
+def parse_product_settlement(product: Mapping[str, Any]) -> ProductSettlement:
+    """Read a product's state and settlement prices (decimals from their strings; null stays None)."""
+    symbol = product.get("symbol")
+    if not isinstance(symbol, str):
+        raise WireError("product without symbol")
+    state = product.get("state")
+    if not isinstance(state, str):
+        raise WireError(f"{symbol}: product without state")
+    specs = product.get("product_specs") or {}
+    return ProductSettlement(
+        product_id=require_int(product, "id"),
+        symbol=symbol,
+        state=state,
+        settlement_time=to_datetime(product.get("settlement_time")),
+        settlement_price=to_decimal(product.get("settlement_price")),
+        settlement_index_price=to_decimal(specs.get("settlement_index_price")) if isinstance(specs, Mapping) else None,
+    )
 
 
 def parse_option_contract(product: Mapping[str, Any]) -> OptionContract | None:

@@ -4,7 +4,9 @@ Composition: `DeltaMarketData` (Delta's public REST and WebSocket) → `DeltaFee
 (the simulator's market model) → the simulator core's matching, margins, fees and account. Orders,
 fills and positions therefore behave exactly as in `sim` mode, while prices are Delta's.
 
-    DeltaFeed.refresh every `refresh_seconds`: products and option tickers of each underlying (REST)
+    DeltaFeed.refresh every `refresh_seconds`: products and option tickers of each underlying (REST), and first
+        the settlement of each held product past its settlement instant, until Delta publishes its price
+        (`GET /v2/products/{symbol}`; see `paper.market` for when a product settles and at what price)
     DeltaFeed.watch(symbols): the public `ticker` channel for symbols someone streams (WebSocket)
 
 The paper account is saved through a `SimStateStore` when one is given (`paper.state`: the app keeps it in
@@ -31,13 +33,13 @@ from delta_strangle.exchange.delta.market_data import DeltaMarketData
 from delta_strangle.exchange.delta.rest import DeltaRestClient
 from delta_strangle.exchange.delta.retry import Backoff
 from delta_strangle.exchange.delta.urls import DeltaEndpoints
+from delta_strangle.exchange.delta.wire import WireError
 from delta_strangle.exchange.errors import ExchangeError
-from delta_strangle.exchange.paper.market import DeltaFeedMarket, FeedUpdate
-from delta_strangle.exchange.paper.state import paper_state, restore_paper_core
+from delta_strangle.exchange.paper.market import DeltaFeedMarket, FeedUpdate, PublishedSettlement
+from delta_strangle.exchange.paper.state import paper_core, paper_state, restore_paper_core
 from delta_strangle.exchange.sim.config import SimConfig
 from delta_strangle.exchange.sim.core import SimulatedExchangeCore, default_credentials
 from delta_strangle.exchange.sim.exchange import SimulatedExchange
-from delta_strangle.exchange.sim.faults import FaultInjector
 from delta_strangle.exchange.sim.state import SimStateStore
 
 logger = logging.getLogger(__name__)
@@ -67,12 +69,44 @@ class DeltaFeed:
         self._watched: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
+    @property
+    def market(self) -> DeltaFeedMarket:
+        return self._market
+
     async def refresh(self) -> None:
-        """Read every live option and its ticker from Delta's REST API and apply them now."""
+        """Push the settlement prices Delta has published for held products past their settlement instant, then
+        read every live option and its ticker from Delta's REST API and apply them now."""
+        settlements = await self.published_settlements()
+        if settlements:
+            self._publish(FeedUpdate(time=self._clock.now(), settlements=settlements))
         for underlying in self._underlyings:
             contracts = await self.market_data.list_option_contracts(underlying)
             quotes = await self.market_data.get_option_quotes(underlying)
             self._publish(FeedUpdate(time=self._clock.now(), contracts=tuple(contracts), quotes=tuple(quotes)))
+
+    async def published_settlements(self) -> dict[str, PublishedSettlement]:
+        """Ask Delta for each product the market waits to settle (one `GET /v2/products/{symbol}` each).
+
+        Only held products are asked about, one call each per refresh while they wait. A failed call is logged
+        and the product is asked about again at the next refresh; it never stops the feed.
+        """
+        published: dict[str, PublishedSettlement] = {}
+        for product in self._market.awaiting_settlement(self._clock.now()):
+            try:
+                settlement = await self.market_data.get_product_settlement(product.symbol)
+            except (ExchangeError, WireError) as error:
+                logger.warning(
+                    "Paper: Delta's settlement of %s could not be read (asked again at the next refresh): %s",
+                    product.symbol, error,
+                    extra={"event": "paper_settlement_lookup_failed", "symbol": product.symbol,
+                           "error_code": getattr(error, "code", None) or type(error).__name__},
+                )
+                continue
+            if settlement.is_published and settlement.settlement_price is not None:
+                published[product.symbol] = PublishedSettlement(
+                    price=settlement.settlement_price, index_price=settlement.settlement_index_price
+                )
+        return published
 
     def start(self) -> None:
         """Start the periodic refresh (idempotent)."""
@@ -108,10 +142,11 @@ class DeltaFeed:
             await self._clock.sleep(self._refresh_seconds)
             try:
                 await self.refresh()
-            except ExchangeError as error:  # keep the last quotes; their age shows they are stale
+            except (ExchangeError, WireError) as error:  # keep the last quotes; their age shows they are stale
                 logger.warning(
                     "Paper feed refresh failed: %s", error,
-                    extra={"event": "paper_feed_refresh_failed", "error_code": error.code},
+                    extra={"event": "paper_feed_refresh_failed",
+                           "error_code": getattr(error, "code", None) or type(error).__name__},
                 )
 
     async def _stream(self, symbols: list[str]) -> None:
@@ -155,10 +190,12 @@ class PaperExchange(SimulatedExchange):
             await self._persist()
 
     def _fingerprint(self) -> tuple[object, ...]:
-        """Changes whenever the account does: a new order, fill or transaction, or an open order's state."""
+        """Changes whenever the account does: a new order, fill or transaction, an open order's state, or a
+        held product whose trading stopped to wait for its settlement price."""
         counters = self.core.counters
         open_orders = frozenset((o.id, o.state, o.unfilled_size) for o in self.account.open_orders())
-        return counters.order, counters.fill, counters.transaction, open_orders, self.account.balance
+        waiting = frozenset(self.feed.market.halts())
+        return counters.order, counters.fill, counters.transaction, open_orders, self.account.balance, waiting
 
     async def aclose(self) -> None:
         await self.feed.aclose()
@@ -190,7 +227,7 @@ async def build_paper_exchange(
         assert isinstance(market, DeltaFeedMarket)
     else:
         market = DeltaFeedMarket(config, clock.now())
-        core = SimulatedExchangeCore(config, market, FaultInjector(config.seed))
+        core = paper_core(config, market)
         key, secret = default_credentials(config.seed)
         core.add_account(key, secret)
     feed = DeltaFeed(market_data, market, core, clock, underlyings=underlyings, refresh_seconds=refresh_seconds)

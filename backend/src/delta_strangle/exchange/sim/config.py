@@ -108,6 +108,10 @@ class SimConfig(BaseModel):
     future_timestamp_tolerance_seconds: int = 5
     # TWAP window of the index used as the settlement price.
     settlement_twap_seconds: int = 1800
+    # Paper mode (a market fed by Delta): how long after a product's settlement instant (or after trading
+    # stopped, when that was later, e.g. on a restart) to wait for Delta's published settlement price before
+    # settling at the index price heard when trading stopped.
+    published_settlement_grace_seconds: int = Field(default=900, ge=0)
     ws_public_path: str = "/public"
     ws_private_path: str = "/"
     ws_ticker_interval_seconds: float = Field(default=1.0, gt=0)

@@ -189,10 +189,11 @@ class SimulatedExchangeCore:
     # -- margin -------------------------------------------------------------------------------------------
 
     def position_margin(self, account: Account, product_id: int) -> Decimal:
-        """Return the initial margin of one position (shorts only)."""
+        """Return the initial margin of one position (shorts only; held until the product settles)."""
         position = account.positions.get(product_id)
         product = self.market.product(product_id)
-        if position is None or position.size >= 0 or product is None or not product.is_live:
+        if position is None or position.size >= 0 or product is None or not (
+                product.is_live or product.awaiting_settlement):
             return Decimal(0)
         return short_margin(
             self.config.margin, contracts=-position.size, contract_value=product.contract_value,

@@ -348,6 +348,7 @@ def product_to_json(p: SimProduct) -> dict[str, Any]:
         "settlement_time": p.settlement_time.isoformat(), "contract_value": str(p.contract_value),
         "tick_size": str(p.tick_size), "launch_time": p.launch_time.isoformat(), "state": p.state,
         "settlement_price": None if p.settlement_price is None else str(p.settlement_price),
+        "published_value": None if p.published_value is None else str(p.published_value),
     }
 
 
@@ -358,4 +359,5 @@ def product_from_json(raw: dict[str, Any]) -> SimProduct:
         contract_value=Decimal(raw["contract_value"]), tick_size=Decimal(raw["tick_size"]),
         launch_time=datetime.fromisoformat(raw["launch_time"]), state=raw["state"],
         settlement_price=None if raw["settlement_price"] is None else Decimal(raw["settlement_price"]),
+        published_value=None if raw.get("published_value") is None else Decimal(raw["published_value"]),
     )

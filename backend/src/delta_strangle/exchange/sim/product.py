@@ -8,10 +8,20 @@ from decimal import Decimal
 
 from delta_strangle.domain.instruments import OptionContract, OptionKind, Underlying
 
+LIVE = "live"
+SETTLEMENT_PENDING = "settlement_pending"
+EXPIRED = "expired"
+
 
 @dataclass
 class SimProduct:
-    """One option product; `state` becomes `expired` with a `settlement_price` at settlement."""
+    """One option product; `state` becomes `expired` with a `settlement_price` at settlement.
+
+    `settlement_price` is the index price it settled on (the TWAP; Delta's `settlement_index_price`), and
+    `published_value` what one unit of the option settled at when the exchange published it (Delta's own
+    `settlement_price`, which a fed market takes from Delta). A fed market holds a product whose settlement
+    instant has passed in `settlement_pending` (no trading, its positions still open) until it is settled.
+    """
 
     id: int
     symbol: str
@@ -22,8 +32,9 @@ class SimProduct:
     contract_value: Decimal
     tick_size: Decimal
     launch_time: datetime
-    state: str = "live"
+    state: str = LIVE
     settlement_price: Decimal | None = None
+    published_value: Decimal | None = None
 
     @property
     def contract_type(self) -> str:
@@ -31,7 +42,24 @@ class SimProduct:
 
     @property
     def is_live(self) -> bool:
-        return self.state == "live"
+        return self.state == LIVE
+
+    @property
+    def awaiting_settlement(self) -> bool:
+        """Trading has stopped but the product is not settled yet: its positions are still open."""
+        return self.state == SETTLEMENT_PENDING
+
+    def settlement_value(self) -> Decimal:
+        """What one unit settles at: the published value, else the intrinsic value at `settlement_price`."""
+        if self.published_value is not None:
+            return self.published_value
+        return self.intrinsic_value(self.settlement_price or Decimal(0))
+
+    def intrinsic_value(self, index_price: Decimal) -> Decimal:
+        """What one unit is worth at an index price: max(S - K, 0) for a call, max(K - S, 0) for a put."""
+        if self.kind is OptionKind.CALL:
+            return max(index_price - self.strike, Decimal(0))
+        return max(self.strike - index_price, Decimal(0))
 
     def to_contract(self) -> OptionContract:
         """Return the domain's view of this product."""

@@ -246,10 +246,9 @@ def close_positions(core: SimulatedExchangeCore, account: Account, product_ids: 
 
 
 def settle(core: SimulatedExchangeCore, product: SimProduct) -> None:
-    """Cash-settle every position in an expired product and cancel its open orders."""
-    settle_price = product.settlement_price or Decimal(0)
-    intrinsic = max(settle_price - product.strike, Decimal(0)) if product.contract_type == "call_options" \
-        else max(product.strike - settle_price, Decimal(0))
+    """Cash-settle every position in an expired product at its settlement value and cancel its open orders."""
+    value = product.settlement_value()
+    index = None if product.settlement_price is None else str(product.settlement_price)
     for account in core.accounts.values():
         for order in account.open_orders():
             if order.product_id == product.id:
@@ -259,14 +258,15 @@ def settle(core: SimulatedExchangeCore, product: SimProduct) -> None:
             continue
         size = position.size
         side = Side.SELL if size > 0 else Side.BUY
-        position.apply(side, abs(size), intrinsic, product.contract_value, core.now)
-        cash = Decimal(size) * intrinsic * product.contract_value
+        position.apply(side, abs(size), value, product.contract_value, core.now)
+        cash = Decimal(size) * value * product.contract_value
         account.balance += cash
-        core.record_transaction(account, cash, "settlement", product.id, settlement_price=str(settle_price))
+        core.record_transaction(account, cash, "settlement", product.id, settlement_price=str(value),
+                                settlement_index_price=index)
         fill = SimFill(
             id=core.next_fill_id(), user_id=account.user_id, order_id=core.next_fill_id(settlement=True),
             client_order_id=None, product_id=product.id, symbol=product.symbol, side=side, size=abs(size),
-            price=intrinsic, role="taker", fill_type="settlement", commission=Decimal(0), created_at=core.now,
+            price=value, role="taker", fill_type="settlement", commission=Decimal(0), created_at=core.now,
             position_after=0,
         )
         account.fills.append(fill)

@@ -13,7 +13,7 @@ from typing import Any
 from delta_strangle.exchange.sim.accounts import SimFill, SimOrder, SimPosition
 from delta_strangle.exchange.sim.config import SimConfig
 from delta_strangle.exchange.sim.core import SimulatedExchangeCore, WalletView
-from delta_strangle.exchange.sim.product import SimProduct, SimTicker
+from delta_strangle.exchange.sim.product import EXPIRED, SimProduct, SimTicker
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 USD_ASSET = {"id": 14, "symbol": "USD", "precision": 8, "deposit_status": "enabled", "withdrawal_status": "enabled",
@@ -54,6 +54,9 @@ def product_json(core: SimulatedExchangeCore, product: SimProduct) -> dict[str, 
     }
     if product.settlement_price is not None:
         specs["settlement_index_price"] = num(product.settlement_price)
+    # As Delta: an expired option's `settlement_price` is what one unit settled at ("0" out of the money),
+    # the index it settled on is `product_specs.settlement_index_price`; null until settled.
+    settled = num(product.settlement_value()) if product.state == EXPIRED else None
     return {
         "id": product.id, "symbol": product.symbol,
         "description": f"{product.underlying} {kind_word} option expiring on {expiry.day}-{expiry.month}-{expiry.year}",
@@ -71,7 +74,7 @@ def product_json(core: SimulatedExchangeCore, product: SimProduct) -> dict[str, 
         "taker_commission_rate": num(config.fees.rate), "maker_commission_rate": num(config.fees.rate),
         "position_size_limit": 100000, "price_band": "100", "liquidation_penalty_factor": "0.5",
         "insurance_fund_margin_contribution": "1", "basis_factor_max_limit": "0", "annualized_funding": "0",
-        "funding_method": "mark_price", "is_quanto": False, "settlement_price": num(product.settlement_price),
+        "funding_method": "mark_price", "is_quanto": False, "settlement_price": settled,
         "barrier_price": None, "auction_start_time": None, "auction_finish_time": None, "disruption_reason": None,
         "product_specs": specs, "underlying_asset": asset(product.underlying), "quoting_asset": asset("USD"),
         "settling_asset": asset("USD"),
