@@ -2,11 +2,14 @@
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from delta_strangle.security import verify_password
 
 CLI = [sys.executable, "-m", "delta_strangle"]
 
@@ -42,6 +45,22 @@ def test_users_can_be_created_listed_and_disabled(tmp_path: Path) -> None:
     assert run_cli(tmp_path, "users", "disable", "ops@example.org").returncode == 0
     listed = run_cli(tmp_path, "users", "list", "--json")
     assert json.loads(listed.stdout) == [{"id": 1, "email": "ops@example.org", "role": "trader", "active": False}]
+
+
+def test_an_operator_resets_a_password_from_the_cli_and_older_tokens_stop_working(tmp_path: Path) -> None:
+    run_cli(tmp_path, "migrate")
+    run_cli(tmp_path, "users", "create", "ops@example.org", "--password", "a-long-password-1")
+    reset = run_cli(tmp_path, "users", "set-password", "ops@example.org", "--password", "another-password-2")
+    assert reset.returncode == 0, reset.stderr
+    with sqlite3.connect(tmp_path / "data" / "cli.db") as db:
+        password_hash, token_version = db.execute(
+            "select password_hash, token_version from users where email = 'ops@example.org'"
+        ).fetchone()
+        audit = db.execute("select actor, action, target from audit_events").fetchall()
+    assert verify_password(password_hash, "another-password-2")
+    assert not verify_password(password_hash, "a-long-password-1")
+    assert token_version == 1  # tokens carry the version they were issued under
+    assert ("cli", "password_set", "ops@example.org") in audit
 
 
 def test_a_duplicate_user_is_one_clear_line_and_exit_code_1(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every check the dashboard must pass, in the order CI runs them:
-#   npm ci -> lint -> typecheck -> unit tests (vitest) -> production build + gzipped size report
+#   npm ci -> lint -> typecheck -> typed API client matches the backend's schema -> unit tests (vitest) -> production build + gzipped size report
 #   (fails over a page's or a lazy chunk's budget) -> end-to-end tests (Playwright on Debian's
 #   Chromium against the real backend in sim mode, axe accessibility checks in both themes included).
 # Exits non-zero on the first failure. SKIP_E2E=1 skips the browser suite (for quick local runs).
@@ -23,6 +23,7 @@ if grep -q '"resolved"' package-lock.json; then
 fi
 step npm run lint
 step npm run typecheck
+step "$ROOT/scripts/gen_api_types.sh" --check
 step npm test
 step npm run build
 if [[ "${SKIP_E2E:-0}" == "1" ]]; then

@@ -183,3 +183,44 @@ async def test_an_exit_journaled_with_only_its_first_closing_intent_is_finished_
         assert len(cids) == len(set(cids))  # the call's closing order was looked up, never sent again
     finally:
         await h.close()
+
+
+class PositionsUnreadable:
+    """The exchange after a restart, except that its positions endpoint keeps failing."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    async def list_positions(self, product_ids: object) -> object:
+        from delta_strangle.exchange.errors import TransientError
+
+        raise TransientError("positions endpoint unavailable")
+
+
+async def test_positions_that_cannot_be_read_on_restart_halt_the_session_with_its_journaled_legs(
+    tmp_path: Path,
+) -> None:
+    # The predecessor took a failed position read for "positions exist", went live with no legs and idled at PnL 0.
+    from tests.engine.harness import new_engine
+
+    h = await build_harness(tmp_path)
+    try:
+        await h.engine.arm(Arm(config=profile()))
+        await h.run_until(lambda: h.state() == "live", max_seconds=1800)
+        before = h.engine.session
+        await h.engine.stop()
+        h.engine = new_engine(PositionsUnreadable(h.exchange), h.clock, h.store)  # type: ignore[arg-type]
+        await h.engine.start()
+        session = h.engine.session
+        assert session is not None
+        assert session.id == before.id
+        assert session.state.value == "halted"
+        assert "read positions" in (session.halt_reason or "")
+        assert session.sizes == before.sizes  # both short legs stay on the books
+        assert set(session.sizes.values()) == {-2}
+        assert session.halt_views["exchange"] is None  # unknown, not "nothing"
+    finally:
+        await h.close()

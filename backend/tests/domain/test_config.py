@@ -49,6 +49,15 @@ def test_a_profile_with_only_a_name_gets_safe_defaults() -> None:
     assert config.exits.expiry_guard_minutes == 30
 
 
+def test_a_market_order_at_entry_is_opt_in_and_limit_children_have_a_slippage_cap() -> None:
+    # The predecessor always ended its attempts with an uncapped market IOC.
+    execution = StrategyConfig(name="btc-morning").execution
+    assert execution.market_fallback is False
+    assert execution.max_slippage_pct == 5
+    with pytest.raises(ValidationError, match="max_slippage_pct"):
+        StrategyConfig.model_validate({"name": "x", "execution": {"max_slippage_pct": "0"}})
+
+
 def test_percentages_are_taken_as_written_never_as_fractions() -> None:
     # The predecessor read 0.5 as 50 % and a trailing trigger of 1.00 as 1 % (weakness 12).
     config = StrategyConfig.model_validate(

@@ -271,3 +271,23 @@ def test_a_snapshot_that_cannot_be_built_is_an_error_alert_never_an_exception() 
     snap = build_snapshot(FakeEngine(session=session))  # type: ignore[arg-type]
     assert snap.status == "live"
     assert [alert.code for alert in snap.alerts] == ["snapshot_error"]
+
+
+def test_reading_the_snapshot_never_changes_what_the_engine_decides_with() -> None:
+    # The predecessor's runtime GET wrote its trailing level and profit peak back into the engine's risk state.
+    call, put = _leg(OptionKind.CALL, 103000, "500"), _leg(OptionKind.PUT, 97000, "500")
+    steps = (TrailingStep(trigger_profit_pct=Decimal(20), lock_profit_pct=Decimal(5)),
+             TrailingStep(trigger_profit_pct=Decimal(40), lock_profit_pct=Decimal(15)))
+    risk = RiskState(peak_net_pct=Decimal(40), floor_pct=Decimal(15))
+    marks = {call.symbol: Decimal(100), put.symbol: Decimal(100)}  # net 30 %: 10 points below the stored peak
+    session = _session(ExitConfig(trailing_steps=steps), call, put, risk=risk, marks=marks)
+    engine = FakeEngine(session=session)
+    for leg in (call, put):
+        engine.quotes.update(_quote(leg, "100"))
+    before = (session.risk, dict(session.pnl), session.state, session.updated_at, dict(engine.warnings))
+    first = build_snapshot(engine)  # type: ignore[arg-type]
+    second = build_snapshot(engine)  # type: ignore[arg-type]
+    assert (session.risk, session.pnl, session.state, session.updated_at, engine.warnings) == before
+    assert session.risk.max_drawdown_pct == 0  # folding the 30 % reading in would have recorded a 10-point drawdown
+    assert first == second
+    assert first.trailing["floor_pct"] == "15"

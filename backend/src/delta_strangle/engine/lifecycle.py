@@ -157,6 +157,13 @@ async def _work_both(
                 watchdog = asyncio.create_task(_after(engine, timeout, stops.values()))
         return {kind: task.result() for kind, task in tasks.items()}
     finally:
+        # Left early by an unexpected error: stop the other leg too (its live child cancelled and confirmed)
+        # before the error halts the session, so a halted session never has a leg still working orders.
+        for event in stops.values():
+            event.set()
+        for task in tasks.values():
+            with contextlib.suppress(Exception):
+                await task
         for helper in (relay, watchdog):
             if helper is not None:
                 helper.cancel()
