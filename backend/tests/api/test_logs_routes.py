@@ -16,6 +16,7 @@ from delta_strangle.logs.ingest import LogIngester
 from delta_strangle.logs.retention import purge_older_than
 from delta_strangle.settings import Settings
 from delta_strangle.store.users import Role
+from tests.asgi_probe import AsgiCall, http_scope
 from tests.builders import build_settings
 from tests.conftest import MakeUser
 from tests.logs.builders import json_line
@@ -219,3 +220,20 @@ def stored_client_rows(database: Path) -> list[tuple[str, ...]]:
         ).fetchall()
     finally:
         connection.close()
+
+
+async def test_disabling_a_user_ends_their_open_live_tail(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str], viewer: dict[str, str]
+) -> None:
+    viewer_id = (await client.get("/api/auth/me", headers=viewer)).json()["id"]
+    tail = AsgiCall(app, http_scope("/api/logs/backend/stream", viewer), [{"type": "http.request", "body": b""}])
+    start = await tail.next_message()
+    assert start["type"] == "http.response.start"
+    assert start["status"] == 200
+    ready = await tail.next_message()
+    assert ready["body"].startswith(b"event: ready")
+    disabled = await client.patch(f"/api/users/{viewer_id}", json={"is_active": False}, headers=admin_headers)
+    assert disabled.status_code == 200
+    await tail.finished()
+    messages = [tail.sent.get_nowait() for _ in range(tail.sent.qsize())]
+    assert messages[-1] == {"type": "http.response.body", "body": b"", "more_body": False}

@@ -1,4 +1,5 @@
 import asyncio
+import json
 import time
 
 import httpx
@@ -7,6 +8,7 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 from delta_strangle.store import users
+from tests.asgi_probe import AsgiCall, websocket_scope
 from tests.conftest import MakeUser
 
 PROFILE = {
@@ -196,3 +198,22 @@ async def test_an_unknown_mode_or_profile_id_is_422(app: FastAPI, client: httpx.
     viewer = await make_user(users.Role.VIEWER)
     assert (await client.get("/api/trading/sessions", params={"mode": "demo"}, headers=viewer)).status_code == 422
     assert (await client.get("/api/trading/sessions", params={"strategy_id": "x"}, headers=viewer)).status_code == 422
+
+
+async def test_disabling_a_user_closes_their_open_live_stream(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str], make_user: MakeUser
+) -> None:
+    await _engine_ready(app)
+    viewer = await make_user(users.Role.VIEWER)
+    viewer_id = (await client.get("/api/auth/me", headers=viewer)).json()["id"]
+    token = viewer["Authorization"].removeprefix("Bearer ")
+    hello = [{"type": "websocket.connect"}, {"type": "websocket.receive", "text": json.dumps({"token": token})}]
+    stream = AsgiCall(app, websocket_scope("/api/trading/stream"), hello)
+    assert (await stream.next_message())["type"] == "websocket.accept"
+    assert (await stream.next_message())["type"] == "websocket.send"  # the current snapshot
+    disabled = await client.patch(f"/api/users/{viewer_id}", json={"is_active": False}, headers=admin_headers)
+    assert disabled.status_code == 200
+    await stream.finished()
+    messages = [stream.sent.get_nowait() for _ in range(stream.sent.qsize())]
+    assert messages[-1]["type"] == "websocket.close"
+    assert messages[-1]["code"] == 4401

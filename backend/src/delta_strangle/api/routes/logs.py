@@ -14,8 +14,10 @@ from pydantic import ValidationError
 
 from delta_strangle.api.deps import (
     ClockDep,
+    NotAuthenticatedError,
     StateDep,
     ViewerUser,
+    authenticate,
     get_current_user,
     oauth2_scheme,
 )
@@ -107,11 +109,18 @@ async def export_backend_logs(
 @router.get("/backend/stream", summary="Live tail of new matching logs (server-sent events)")
 async def stream_backend_logs(
     request: Request, _user: ViewerUser, state: StateDep, clock: ClockDep,
-    params: Annotated[BackendLogStreamQuery, Query()],
+    params: Annotated[BackendLogStreamQuery, Query()], token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> StreamingResponse:
-    events = follow_logs(
-        _viewer(state), params.to_filter(), clock=clock, after_id=params.after_id, disconnected=request.is_disconnected
-    )
+    async def ended() -> bool:
+        if await request.is_disconnected():
+            return True
+        try:  # a user disabled, a password changed or a token expired ends an open tail too
+            await authenticate(state, token)
+        except NotAuthenticatedError:
+            return True
+        return False
+
+    events = follow_logs(_viewer(state), params.to_filter(), clock=clock, after_id=params.after_id, disconnected=ended)
     return StreamingResponse(
         events, media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     )

@@ -156,6 +156,9 @@ def _row_dict(row: Any) -> dict[str, Any]:
     return {name: getattr(row, name) for name in SessionSummary.model_fields if name != "legs"}
 
 
+STREAM_REAUTH_SECONDS = 1.0
+
+
 @router.websocket("/stream")
 async def stream(websocket: WebSocket, token: str | None = None) -> None:
     """Push runtime snapshots as they change. Authenticate with `?token=` or a first message `{"token": ...}`."""
@@ -173,11 +176,31 @@ async def stream(websocket: WebSocket, token: str | None = None) -> None:
     if runner is None or runner.engine is None:
         await websocket.close(code=1013, reason="trading engine not running")
         return
+    engine = runner.engine
+
+    async def pump() -> None:
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):  # the client went away
+            async for snapshot in engine.bus.subscribe():
+                await websocket.send_text(snapshot.model_dump_json())
+
+    async def revoked() -> None:
+        # A user disabled, a password changed or a token expired ends an open stream too, not only the next
+        # one. Polled: a change made by another process (the users CLI) raises no event here.
+        while True:
+            await asyncio.sleep(STREAM_REAUTH_SECONDS)
+            if not await _viewer_token_ok(state, token):
+                return
+
+    pumping, checking = asyncio.create_task(pump()), asyncio.create_task(revoked())
     try:
-        async for snapshot in runner.engine.bus.subscribe():
-            await websocket.send_text(snapshot.model_dump_json())
-    except (WebSocketDisconnect, RuntimeError):
-        return
+        await asyncio.wait((pumping, checking), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (pumping, checking):
+            task.cancel()
+        await asyncio.gather(pumping, checking, return_exceptions=True)
+    if checking.done() and not checking.cancelled() and checking.exception() is None:
+        with contextlib.suppress(RuntimeError):  # already closed by the client
+            await websocket.close(code=4401, reason="session is no longer valid: log in again")
 
 
 async def _viewer_token_ok(state: AppState, token: str | None) -> bool:

@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { act, renderHook } from '@testing-library/react'
 import type { ReactNode } from 'react'
 
-import { saveSession } from '@/lib/session'
+import { lastEndReason, saveSession, SESSION_ENDED_EVENT } from '@/lib/session'
 import { aRuntime } from '@/test/builders'
 import { installFakeWebSocket, type FakeWebSocket } from '@/test/fakeWebSocket'
 
@@ -109,6 +109,21 @@ describe('useRuntimeStream', () => {
     expect(result.current).toEqual({ state: 'unavailable', reason: 'engine lock held by another instance' })
     act(() => vi.advanceTimersByTime(2000))
     expect(sockets.opened).toHaveLength(2)
+  })
+
+  it('ends the session instead of retrying when the server says it is no longer valid (4401)', () => {
+    const ended: string[] = []
+    const listener = (event: Event) => ended.push((event as CustomEvent<string>).detail)
+    window.addEventListener(SESSION_ENDED_EVENT, listener)
+    renderStream()
+    act(() => latest().serverOpens())
+    act(() => latest().serverCloses(4401, 'session is no longer valid: log in again'))
+    window.removeEventListener(SESSION_ENDED_EVENT, listener)
+
+    expect(ended).toEqual(['expired'])
+    expect(lastEndReason()).toBe('expired')
+    act(() => vi.advanceTimersByTime(60_000))
+    expect(sockets.opened).toHaveLength(1)
   })
 
   it('hangs up when the page goes away, without retrying', () => {

@@ -1,13 +1,14 @@
 /**
  * The live stream (`/trading/stream`, WebSocket): every message is a full RuntimeSnapshot, written
  * into the runtime query's cache. The token goes in the first message, not the URL, so it never
- * appears in access logs. Drops reconnect with a growing delay and show as "disconnected, retrying".
+ * appears in access logs. Drops reconnect with a growing delay and show as "disconnected, retrying";
+ * a close with 4401 (the session is no longer valid) ends the session instead, like any 401.
  */
 import { useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 
 import { resolveBaseUrl } from '@/lib/api'
-import { currentToken } from '@/lib/session'
+import { currentToken, endSession } from '@/lib/session'
 
 import { runtimeKey, type Runtime } from './runtime'
 
@@ -41,6 +42,11 @@ export function useRuntimeStream(): { state: StreamState; reason: string | null 
       }
       socket.onclose = (event) => {
         if (closed) return
+        // 4401: the server no longer accepts this session (user disabled, password changed, token expired).
+        if (event.code === 4401) {
+          endSession('expired')
+          return
+        }
         // 1013: the engine is not running here (another instance holds the lock); keep polling, retry slowly.
         setState(event.code === 1013 ? 'unavailable' : 'retrying')
         setReason(event.reason || null)
