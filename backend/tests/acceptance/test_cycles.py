@@ -4,7 +4,7 @@ from datetime import time
 from decimal import Decimal
 from pathlib import Path
 
-from delta_strangle.domain.config import ExitConfig, ScheduleConfig
+from delta_strangle.domain.config import EntryLimits, ExitConfig, ScheduleConfig
 from delta_strangle.domain.session import Arm, Disarm, SessionState, StopMode
 from delta_strangle.exchange.sim.faults import FaultKind, FaultPlan, FaultRule
 from tests.engine.harness import Harness, build_harness, profile, sim_config
@@ -66,7 +66,10 @@ async def test_one_rejected_leg_unwinds_the_filled_leg_and_alerts(tmp_path: Path
 async def test_insufficient_margin_refuses_entry_without_leaving_anything_open(tmp_path: Path) -> None:
     h = await build_harness(tmp_path, config=sim_config(starting_balance=Decimal("1")))
     try:
-        await h.engine.arm(Arm(config=profile(), enter_now=True))
+        # The profile's own margin estimate would refuse this entry before any order (test_entry_limits.py); with
+        # it switched off, the exchange's refusal is the last line of defence and still ends the entry cleanly.
+        unchecked = profile(entry_limits=EntryLimits(check_margin=False))
+        await h.engine.arm(Arm(config=unchecked, enter_now=True))
         await h.run_until(lambda: h.engine.last_session is not None, max_seconds=600)
         assert h.engine.last_session.exit_reason in {"entry_incomplete", "legging_unwind"}
         await _ends_flat_as_journaled(h)

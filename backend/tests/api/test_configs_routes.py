@@ -58,6 +58,32 @@ async def test_validation_errors_name_the_field(client: httpx.AsyncClient, trade
     assert "schedule.exit_time" in response.text
 
 
+async def test_entry_limits_are_saved_as_written_and_an_edit_lists_them_as_changes(
+    client: httpx.AsyncClient, trader: dict
+) -> None:
+    created = await create(client, trader)
+    assert created["config"]["entry_limits"] == {
+        "max_notional_usd": None, "check_margin": True, "margin_pct_of_index": "10", "margin_buffer_pct": "25",
+        "max_consecutive_failed_entries": 3,
+    }
+    limits = {"max_notional_usd": "2500.50", "margin_buffer_pct": "40", "max_consecutive_failed_entries": 2}
+    edited = await client.put(f"/api/configs/{created['id']}", json=body(entry_limits=limits), headers=trader)
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["config"]["entry_limits"]["max_notional_usd"] == "2500.50"
+    history = (await client.get(f"/api/configs/{created['id']}/versions", headers=trader)).json()
+    assert history[0]["changes"] == [
+        {"field": "entry_limits.margin_buffer_pct", "old": "25", "new": "40"},
+        {"field": "entry_limits.max_consecutive_failed_entries", "old": 3, "new": 2},
+        {"field": "entry_limits.max_notional_usd", "old": None, "new": "2500.50"},
+    ]
+
+
+async def test_an_impossible_entry_limit_is_refused_naming_the_field(client: httpx.AsyncClient, trader: dict) -> None:
+    response = await client.post("/api/configs", json=body(entry_limits={"max_notional_usd": "0"}), headers=trader)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "entry_limits", "max_notional_usd"]
+
+
 async def test_an_expiry_that_has_settled_is_refused_at_save(client: httpx.AsyncClient, trader: dict) -> None:
     response = await client.post(
         "/api/configs", json=body(expiry={"rule": "explicit", "expiry_date": "2020-01-31"}), headers=trader

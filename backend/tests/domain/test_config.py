@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from delta_strangle.domain.config import (
     DeltaSelection,
     DistanceSelection,
+    EntryLimits,
     ExecutionConfig,
     ExitConfig,
     ExplicitExpiry,
@@ -173,6 +174,47 @@ def test_a_profile_is_frozen() -> None:
         config.name = "y"  # type: ignore[misc]
 
 
+def test_entry_limits_default_to_a_margin_check_and_a_stop_after_three_failed_entries_with_no_notional_cap() -> None:
+    limits = StrategyConfig(name="x").entry_limits
+    assert limits.max_notional_usd is None
+    assert limits.check_margin is True
+    assert limits.margin_pct_of_index == Decimal(10)
+    assert limits.margin_buffer_pct == Decimal(25)
+    assert limits.max_consecutive_failed_entries == 3
+
+
+def test_entry_limits_take_usd_and_percentages_as_written() -> None:
+    limits = StrategyConfig.model_validate(profile(entry_limits={
+        "max_notional_usd": "2500.50", "margin_pct_of_index": "12.5", "margin_buffer_pct": "0",
+        "max_consecutive_failed_entries": None,
+    })).entry_limits
+    assert limits.max_notional_usd == Decimal("2500.50")
+    assert limits.margin_pct_of_index == Decimal("12.5")
+    assert limits.margin_buffer_pct == 0
+    assert limits.max_consecutive_failed_entries is None
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [
+        ("max_notional_usd", "0"),
+        ("max_notional_usd", "-100"),
+        ("margin_pct_of_index", "0"),
+        ("margin_pct_of_index", "101"),
+        ("margin_buffer_pct", "-1"),
+        ("max_consecutive_failed_entries", 0),
+        ("max_consecutive_failed_entries", 1.5),
+    ],
+)
+def test_an_impossible_entry_limit_is_refused_naming_the_field(field: str, bad: object) -> None:
+    text = error_text(profile(entry_limits={field: bad}))
+    assert f"entry_limits.{field}" in text
+
+
+def test_an_unknown_entry_limit_is_refused() -> None:
+    assert "max_notional" in error_text(profile(entry_limits={"max_notional": "100"}))
+
+
 # --- JSON round trip -------------------------------------------------------------------------------------------
 
 pct = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(100), places=2)
@@ -250,6 +292,12 @@ def configs(draw: st.DrawFn) -> StrategyConfig:
         contracts_per_leg=draw(st.integers(1, 10000)),
         exits=draw(exit_configs()),
         execution=ExecutionConfig(market_fallback=draw(st.booleans()), limit_attempts=draw(st.integers(1, 20))),
+        entry_limits=EntryLimits(
+            max_notional_usd=draw(st.none() | st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10**7),
+                                                          places=2)),
+            check_margin=draw(st.booleans()), margin_pct_of_index=draw(pct),
+            max_consecutive_failed_entries=draw(st.none() | st.integers(1, 100)),
+        ),
     )
 
 

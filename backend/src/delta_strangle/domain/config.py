@@ -237,6 +237,22 @@ class ExecutionConfig(_Frozen):
     legging_timeout_seconds: int = Field(default=30, ge=1, le=3600)
 
 
+class EntryLimits(_Frozen):
+    """Pre-trade limits checked before an entry places any order, and the stop after repeated failed entries.
+
+    The margin check compares the wallet's available balance with an estimate of the initial margin the strangle
+    blocks: per leg, contracts x contract value x (premium + `margin_pct_of_index` % of the index), both legs
+    added (isolated margin), raised by `margin_buffer_pct` %. Delta publishes no formula for short options; the
+    exchange's own refusal stays the last line of defence (see docs/strategy.md).
+    """
+
+    max_notional_usd: Annotated[Decimal, Field(gt=0)] | None = None
+    check_margin: bool = True
+    margin_pct_of_index: Annotated[Decimal, Field(gt=0, le=100)] = Decimal(10)
+    margin_buffer_pct: Annotated[Decimal, Field(ge=0, le=1000)] = Decimal(25)
+    max_consecutive_failed_entries: int | None = Field(default=3, ge=1, le=100)
+
+
 class StrategyConfig(_Frozen):
     """A complete strangle profile."""
 
@@ -250,6 +266,7 @@ class StrategyConfig(_Frozen):
     contracts_per_leg: int = Field(default=1, ge=1, le=10000)
     exits: ExitConfig = ExitConfig()
     execution: ExecutionConfig = ExecutionConfig()
+    entry_limits: EntryLimits = EntryLimits()
 
     @field_validator("name")
     @classmethod

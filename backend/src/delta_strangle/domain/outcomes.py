@@ -19,6 +19,7 @@ class NoTradeReason(StrEnum):
     NO_CALL_CANDIDATE = "no_call_candidate"
     NO_PUT_CANDIDATE = "no_put_candidate"
     INVARIANT_BROKEN = "invariant_broken"
+    MARKET_DATA_UNAVAILABLE = "market_data_unavailable"
     DAILY_LOSS_CAP_REACHED = "daily_loss_cap_reached"
 
 

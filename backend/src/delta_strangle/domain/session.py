@@ -102,6 +102,7 @@ LEGGING_UNWIND = "legging_unwind"
 ENTRY_INCOMPLETE = "entry_incomplete"
 STOPPED_BEFORE_ENTRY = "stopped_before_entry"
 NO_TRADE = "no_trade"
+ENTRY_REFUSED = "entry_refused"  # a pre-trade limit (notional cap, margin estimate) refused the entry
 
 # ---- commands ---------------------------------------------------------------------------------------------
 

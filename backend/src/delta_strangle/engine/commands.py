@@ -52,7 +52,7 @@ async def arm(engine: TradingEngine, command: Arm) -> CommandResult:
     plan = enter_now_plan(command.config.schedule, now) if command.enter_now else next_plan(
         command.config.schedule, now
     )
-    session = new_session(engine, command, plan)
+    session = new_session(engine, command, plan, failed_entries_in_row=0)  # the trader's arm starts the count again
     await engine.journal.create_session(session)
     engine.session = session
     await engine.journal.event(
@@ -63,14 +63,24 @@ async def arm(engine: TradingEngine, command: Arm) -> CommandResult:
     return CommandResult("waiting", f"armed; entry at {plan.entry_at.isoformat()}", session.id)
 
 
-def new_session(engine: TradingEngine, command: Arm, plan: DayPlan) -> SessionRecord:
-    """A waiting session of this engine's account and mode for the command's profile and day plan."""
+def new_session(engine: TradingEngine, command: Arm, plan: DayPlan, *, failed_entries_in_row: int | None = None
+                ) -> SessionRecord:
+    """A waiting session of this engine's account and mode for the command's profile and day plan.
+
+    Without `failed_entries_in_row` the session is the next cycle the engine arms itself (`TradingEngine.finish`,
+    called with the finished session as `engine.last_session`): it carries that session's count of failed entries
+    in a row, so the kill switch counts across cycles (domain/entry_limits.py).
+    """
     now = engine.clock.now()
+    if failed_entries_in_row is None:
+        previous = engine.last_session
+        failed_entries_in_row = previous.failed_entries_in_row if previous is not None else 0
     return SessionRecord(
         account=engine.account, mode=engine.mode, token="".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(4)),
         profile_name=command.config.name, profile_id=command.profile_id, config_version=command.config_version,
         config=command.config, state=SessionState.WAITING, created_at=now, updated_at=now,
         enter_now=command.enter_now, plan=plan, started_by=command.actor,
+        failed_entries_in_row=failed_entries_in_row,
     )
 
 

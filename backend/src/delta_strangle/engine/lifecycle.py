@@ -14,7 +14,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
-from delta_strangle.domain.config import ExecutionConfig
+from delta_strangle.domain.config import ExecutionConfig, StrategyConfig
+from delta_strangle.domain.entry_limits import (
+    ENTRIES_STOPPED_EVENT,
+    EntryOutcome,
+    EntryRefusal,
+    check_margin,
+    check_notional,
+    entries_stopped,
+    failed_entries_in_row,
+    no_trade_outcome,
+    wallet_unavailable,
+)
 from delta_strangle.domain.exits import daily_cap_blocks_entry
 from delta_strangle.domain.expiry import choose_expiry
 from delta_strangle.domain.instruments import OptionKind
@@ -23,6 +34,7 @@ from delta_strangle.domain.outcomes import NoTrade, NoTradeReason
 from delta_strangle.domain.positions import LegPosition
 from delta_strangle.domain.session import (
     ENTRY_INCOMPLETE,
+    ENTRY_REFUSED,
     LEGGING_UNWIND,
     NO_TRADE,
     PANIC,
@@ -46,7 +58,10 @@ FLAT_CHECKS = 10
 
 
 async def run_entry(engine: TradingEngine, session: SessionRecord, abort: asyncio.Event) -> None:
-    """Choose the strangle, sell both legs at once, and end live, unwound, or halted."""
+    """Choose the strangle, check the entry limits, sell both legs at once, and end live, unwound, or halted.
+
+    Every ending but a halt moves the profile's count of failed entries in a row (`_count_entry`).
+    """
     config = session.config
     assert session.plan is not None
     await engine.move(session, SessionState.ENTERING, "entry time reached")
@@ -57,6 +72,20 @@ async def run_entry(engine: TradingEngine, session: SessionRecord, abort: asynci
     if isinstance(choice, NoTrade):
         session.exit_reason, session.exit_detail = NO_TRADE, f"{choice.reason.value}: {choice.detail}"
         await engine.journal.event(session.id, "no_trade", f"no trade: {choice.detail}", level="warning")
+        await _count_entry(engine, session, no_trade_outcome(choice.reason))
+        await engine.finish(session)
+        return
+    refusal = check_notional(config.entry_limits, choice, config.contracts_per_leg) or await _check_margin(
+        engine, config, choice
+    )
+    if refusal is not None:
+        # Refused before any order: nothing was sent, so nothing can be open.
+        session.exit_reason, session.exit_detail = ENTRY_REFUSED, refusal.detail
+        await engine.journal.event(
+            session.id, refusal.event, f"entry refused: {refusal.detail}", level="warning",
+            call=choice.call.contract.symbol, put=choice.put.contract.symbol, **refusal.figures,
+        )
+        await _count_entry(engine, session, EntryOutcome.FAILED)
         await engine.finish(session)
         return
     session.settlement_at = choice.call.contract.settlement_time
@@ -72,6 +101,7 @@ async def run_entry(engine: TradingEngine, session: SessionRecord, abort: asynci
     engine.watch_symbols(session)
     results = await _work_both(engine, session, abort)
     if all(r.complete for r in results.values()):
+        await _count_entry(engine, session, EntryOutcome.ENTERED)
         await engine.move(session, SessionState.LIVE, "both legs filled")
         return
     if any(r.uncertain for r in results.values()):
@@ -79,15 +109,54 @@ async def run_entry(engine: TradingEngine, session: SessionRecord, abort: asynci
         return
     legging = any(r.complete for r in results.values()) or any(r.filled for r in results.values())
     reason = LEGGING_UNWIND if legging else ENTRY_INCOMPLETE
-    if abort.is_set() and engine.abort_reason is not None:
-        reason = engine.abort_reason  # the operator stopped the entry (panic or stop), not a legging failure
+    operator = engine.abort_reason if abort.is_set() else None
+    if operator is not None:
+        reason = operator  # the operator stopped the entry (panic or stop), not a legging failure
     session.exit_reason, session.exit_detail = reason, _describe(results)
     if legging and reason == LEGGING_UNWIND:
         await engine.journal.event(
             session.id, "legging_unwind", f"entry incomplete ({_describe(results)}): buying back what filled",
             level="error", alert=True, filled={k.value: r.filled for k, r in results.items()},
         )
+    stopped = operator is not None or not engine.running  # the operator's stop or panic, or the engine shutting down
+    await _count_entry(engine, session, EntryOutcome.SKIPPED if stopped else EntryOutcome.FAILED)
     await unwind(engine, session, reason)
+
+
+async def _check_margin(engine: TradingEngine, config: StrategyConfig, choice: StrangleChoice
+                        ) -> EntryRefusal | None:
+    """Read the wallet and compare its available balance with the margin estimate; an unreadable wallet refuses."""
+    limits = config.entry_limits
+    if not limits.check_margin:
+        return None
+    try:
+        wallet = await _read(engine, lambda: engine.exchange.get_wallet_balance("USD"))
+    except ExchangeError as exc:
+        return wallet_unavailable(str(exc) or type(exc).__name__)
+    return check_margin(limits, choice, config.contracts_per_leg, wallet.available_balance)
+
+
+async def _count_entry(engine: TradingEngine, session: SessionRecord, outcome: EntryOutcome) -> None:
+    """Move the count of failed entries in a row; at the profile's limit, stop arming it and say why.
+
+    The count is written with the session's next save (its move to live or done) and carried to the next cycle.
+    Only a profile that repeats daily is re-armed by the engine, so only there can the count stop anything.
+    """
+    session.failed_entries_in_row = failed_entries_in_row(session.failed_entries_in_row, outcome)
+    limits, count = session.config.entry_limits, session.failed_entries_in_row
+    if outcome is not EntryOutcome.FAILED or not entries_stopped(limits, count):
+        return
+    if not (session.rearm and session.config.schedule.repeat_daily):
+        return
+    session.rearm = False
+    await engine.journal.event(
+        session.id, ENTRIES_STOPPED_EVENT,
+        f"stopped arming {session.profile_name}: {count} failed entries in a row (limit "
+        f"{limits.max_consecutive_failed_entries}), the last {session.exit_reason}: {session.exit_detail}; "
+        "arm the profile again to resume",
+        level="error", alert=True, failed_entries_in_row=count,
+        max_consecutive_failed_entries=limits.max_consecutive_failed_entries, last_exit_reason=session.exit_reason,
+    )
 
 
 async def _choose(engine: TradingEngine, session: SessionRecord) -> StrangleChoice | NoTrade:
@@ -100,7 +169,7 @@ async def _choose(engine: TradingEngine, session: SessionRecord) -> StrangleChoi
             return expiry
         chain = await _read(engine, lambda: engine.exchange.get_option_chain(config.underlying, expiry))
     except ExchangeError as exc:
-        return NoTrade(reason=NoTradeReason.INVARIANT_BROKEN, detail=f"market data unavailable: {exc}")
+        return NoTrade(reason=NoTradeReason.MARKET_DATA_UNAVAILABLE, detail=f"market data unavailable: {exc}")
     for quote in chain.quotes.values():
         engine.quotes.update(quote)
     return select_strangle(chain, config, exit_at=plan.exit_at, now=engine.clock.now())

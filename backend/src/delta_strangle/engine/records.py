@@ -109,6 +109,9 @@ class SessionRecord:
     id: int | None = None
     # Exchange order ids we sent without our own client order id (panic's close-positions orders).
     known_order_ids: set[str] = field(default_factory=set)
+    # Failed entries in a row of the profile, this session's attempt included once it has ended
+    # (domain/entry_limits.py); carried to the next cycle the engine arms, zero when the trader arms.
+    failed_entries_in_row: int = 0
 
     @property
     def product_ids(self) -> list[int]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from delta_strangle.domain.entry_limits import entries_stopped
 from delta_strangle.domain.exits import fresh_mark
 from delta_strangle.domain.pnl import leg_pnl
 from delta_strangle.domain.session import SessionState
@@ -156,6 +157,7 @@ def _build(engine: TradingEngine) -> RuntimeSnapshot:
     # Earlier sessions' net today, as the engine read it when this one went live (the daily loss cap's base).
     prior_today = engine.prior_today if current is not None else Decimal(0)
     alerts = _alerts(engine, session, legs) if current is not None else []
+    alerts.extend(_failed_entry_alerts(session, current=current is not None))
     return RuntimeSnapshot(
         generated_at=now, engine_running=engine.running,
         status=session.state.value if current is not None else "idle", mode=session.mode,
@@ -258,6 +260,33 @@ def _alerts(engine: TradingEngine, session: SessionRecord, legs: list[LegView]) 
         alerts.append(AlertView(code="disarmed_monitoring", level="info",
                                 message="stopped with keep-monitoring: exits still run; no new cycle afterwards"))
     return alerts
+
+
+def _failed_entry_alerts(session: SessionRecord, *, current: bool) -> list[AlertView]:
+    """Failed entries in a row: a warning while the profile is armed, an error once they stopped it."""
+    limits, count = session.config.entry_limits, session.failed_entries_in_row
+    limit = limits.max_consecutive_failed_entries
+    if count == 0 or limit is None:
+        return []
+    details: dict[str, Any] = {"failed_entries_in_row": count, "max_consecutive_failed_entries": limit}
+    if not current:
+        details["last_exit_reason"] = session.exit_reason
+        if not (entries_stopped(limits, count) and not session.rearm and session.config.schedule.repeat_daily):
+            return []
+        return [AlertView(
+            code="entries_stopped", level="error",
+            message=(f"{session.profile_name} is no longer armed: {count} failed entries in a row (limit {limit}), "
+                     f"the last {session.exit_reason}: {session.exit_detail}. Arm it again to resume."),
+            details=details,
+        )]
+    if not session.rearm:
+        return []
+    return [AlertView(
+        code="failed_entries", level="warning",
+        message=(f"{count} failed {'entry' if count == 1 else 'entries'} in a row: the profile stops being armed "
+                 f"after {limit}"),
+        details=details,
+    )]
 
 
 def _warnings(engine: TradingEngine, alerts: list[AlertView]) -> list[str]:

@@ -51,6 +51,7 @@ def session_to_row(record: SessionRecord, row: TradingSessionRow) -> None:
     row.pnl = dict(record.pnl)
     row.spot = dict(record.spot)
     row.started_by = record.started_by
+    row.failed_entries_in_row = record.failed_entries_in_row
 
 
 def decision_values(record: SessionRecord) -> dict[str, Any]:
@@ -100,6 +101,7 @@ async def load_record(db: AsyncSession, row: TradingSessionRow) -> SessionRecord
         ended_at=row.ended_at, exit_reason=row.exit_reason, exit_detail=row.exit_detail,
         halt_reason=row.halt_reason, halt_views=row.halt_views, risk=RiskState.model_validate(row.risk_state or {}),
         pnl=dict(row.pnl or {}), spot=dict(row.spot or {}), started_by=row.started_by,
+        failed_entries_in_row=row.failed_entries_in_row or 0,
     )
     legs = await db.scalars(select(SessionLegRow).where(SessionLegRow.session_id == row.id))
     for leg_row in legs:

@@ -62,6 +62,8 @@ class TradingSessionRow(Base):
     pnl: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     spot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     started_by: Mapped[str | None] = mapped_column(String(254))
+    # Failed entries in a row of this profile, carried from one automatically armed cycle to the next.
+    failed_entries_in_row: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SessionLegRow(Base):
