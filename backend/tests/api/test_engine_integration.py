@@ -4,8 +4,10 @@ The app runs the embedded simulator on a replay clock, so a cycle takes simulate
 """
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -18,6 +20,9 @@ from fastapi import FastAPI
 
 from delta_strangle.app import create_app
 from delta_strangle.clock import ReplayClock
+from delta_strangle.logs.ingest import LogIngester
+from delta_strangle.logs.setup import configure_logging
+from delta_strangle.settings import Settings
 from tests.builders import ADMIN_EMAIL, ADMIN_PASSWORD, build_settings
 from tests.engine.harness import SettlingJournalStore, settle
 
@@ -94,10 +99,19 @@ class Replay:
 
 @pytest.fixture
 async def replay(tmp_path: Path) -> AsyncIterator[Replay]:
+    async with replayed_app(build_settings(tmp_path, sim_state_persist=False), configure_logs=False) as running:
+        yield running
+
+
+@asynccontextmanager
+async def replayed_app(settings: Settings, *, configure_logs: bool) -> AsyncIterator[Replay]:
+    """The app on a replay clock, started, with an admin logged in.
+
+    The simulator's state saves run in database threads that replayed time would outrun; these tests are about
+    the engine's views, so the settings keep the simulator's state in memory.
+    """
     clock = ReplayClock(START)
-    # The simulator's state saves run in database threads that replayed time would outrun; these tests are about
-    # the engine's views, so the simulator keeps its state in memory.
-    app = create_app(build_settings(tmp_path, sim_state_persist=False), clock=clock, configure_logs=False)
+    app = create_app(settings, clock=clock, configure_logs=configure_logs)
     journal = SettlingJournalStore(app.state.app_state.session_factory)
     app.state.trading.journal_store = journal
     async with app.router.lifespan_context(app):
@@ -189,3 +203,46 @@ async def test_the_risk_snapshot_shows_the_live_sim_book_with_breakevens_levels_
 
     await replay.control(action="panic")
     assert (await http.get("/api/trading/risk-snapshot", headers=headers)).json() == {"book": None}
+
+
+async def test_the_log_viewer_finds_every_engine_line_of_a_sim_cycle_by_its_strategy_and_by_its_session(
+    tmp_path: Path,
+) -> None:
+    settings = build_settings(tmp_path, sim_state_persist=False)
+    try:
+        async with replayed_app(settings, configure_logs=True) as replay:  # JSON lines to backend.log, as deployed
+            pid = await replay.profile_id()
+            started = await replay.control(action="start", configuration_id=pid, enter_now=True)
+            session_id = started.json()["session_id"]
+            await replay.run_until(lambda: replay.state() == "live")
+            assert (await replay.control(action="stop", stop_mode="flatten")).json()["status"] == "exiting"
+            await replay.run_until(lambda: replay.app.state.trading.engine.session is None)
+            await replay.quiesce()
+            assert settings.sqlite_path is not None
+            ingester = LogIngester(settings.sqlite_path, settings.backend_log_path, now_us=lambda: time.time_ns() // 1000)
+            ingester.poll_once()
+            ingester.close()
+
+            async def viewer_rows(**params: Any) -> list[dict[str, Any]]:
+                response = await replay.http.get("/api/logs/backend", params={**params, "limit": 500},
+                                                  headers=replay.headers)
+                assert response.status_code == 200, response.text
+                assert response.json()["next_cursor"] is None
+                return list(response.json()["items"])
+
+            by_strategy = await viewer_rows(strategy_id=str(pid))
+            by_session = await viewer_rows(session_id=str(session_id))
+    finally:
+        configure_logging("INFO", None, stdout=False)
+
+    written = [json.loads(line) for line in settings.backend_log_path.read_text().splitlines()]
+    engine_lines = [line for line in written
+                    if line["logger"].startswith("delta_strangle.engine") and line.get("session_id") == session_id]
+    assert {"armed", "strangle_selected", "state_changed"} <= {line["event"] for line in engine_lines}
+    assert all(line.get("strategy_id") == str(pid) and line.get("mode") == "sim" for line in engine_lines)
+    found = [row for row in by_strategy if row["logger"].startswith("delta_strangle.engine")]
+    assert sorted((row["event"], row["message"]) for row in found) == sorted(
+        (line["event"], line["message"]) for line in engine_lines)
+    assert {row["id"] for row in by_strategy} == {row["id"] for row in by_session}
+    assert all((row["strategy_id"], row["session_id"], row["mode"]) == (str(pid), str(session_id), "sim")
+               for row in by_strategy)

@@ -8,6 +8,9 @@ its end inside the loop, so commands are serialised with trading. Exits are eval
 Around the loop: `commands` (what each operator command does), `monitor` (ticks and exit evaluation),
 `streams` (quotes and fills from the exchange), `fills` (applying fills once), `lifecycle` (the jobs),
 `recovery` (start-up reconciliation).
+
+Every task the engine starts runs under `log_context.on_current_session`: each log line names the strategy
+profile, session and mode the engine is on when the line is written (the mode only while no session is open).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from delta_strangle.engine.executor import Executor
 from delta_strangle.engine.fills import Fills
 from delta_strangle.engine.jobs import JobSlot, Work
 from delta_strangle.engine.journal import Journal
+from delta_strangle.engine.log_context import about, on_current_session
 from delta_strangle.engine.quotes import QuoteBook
 from delta_strangle.engine.records import SessionRecord, pnl_figures
 from delta_strangle.engine.scheduling import plan_after, tick_delay
@@ -72,37 +76,42 @@ class TradingEngine:
     # ---- life of the engine --------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Reconcile the journal with the exchange, then start the loop, clock ticks and streams."""
-        await recovery.recover(self)
-        self.running = True
-        self._tasks = [
-            asyncio.create_task(self._loop(), name="engine-loop"),
-            asyncio.create_task(self._ticks(), name="engine-ticks"),
-        ]
-        self.streams.start()
-        if self.session is not None:
-            self.watch_symbols(self.session)
-        self.publish(force=True)
+        """Reconcile the journal with the exchange, then start the loop, clock ticks and streams.
+
+        They are started under the current-session log view (see the module docstring), which they keep for life.
+        """
+        with on_current_session(self):
+            await recovery.recover(self)
+            self.running = True
+            self._tasks = [
+                asyncio.create_task(self._loop(), name="engine-loop"),
+                asyncio.create_task(self._ticks(), name="engine-ticks"),
+            ]
+            self.streams.start()
+            if self.session is not None:
+                self.watch_symbols(self.session)
+            self.publish(force=True)
 
     async def stop(self) -> None:
         """Stop trading tasks (orders in flight are cancelled and confirmed first); positions stay as they are.
 
         The loop is asked to finish rather than cancelled, so no journal write is cut off mid-transaction.
         """
-        self.running = False
-        await self.abort_job()
-        loop, others = (self._tasks[0], self._tasks[1:]) if self._tasks else (None, [])
-        for task in others:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        await self.streams.stop()
-        if loop is not None:
-            await self._queue.put(("stop", None))
-            with contextlib.suppress(asyncio.CancelledError):
-                await loop
-        self._tasks = []
-        await self.journal.flush()
+        with on_current_session(self):
+            self.running = False
+            await self.abort_job()
+            loop, others = (self._tasks[0], self._tasks[1:]) if self._tasks else (None, [])
+            for task in others:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await self.streams.stop()
+            if loop is not None:
+                await self._queue.put(("stop", None))
+                with contextlib.suppress(asyncio.CancelledError):
+                    await loop
+            self._tasks = []
+            await self.journal.flush()
 
     # ---- operator commands (each runs inside the loop; see `commands`) ------------------------------------
 
@@ -215,7 +224,8 @@ class TradingEngine:
         await self.move(session, SessionState.DONE, session.exit_reason or "done")
         self.last_session, self.session = session, None
         self.watch_symbols(None)
-        await self.deadman.beat(False)
+        with about(session, self.mode):  # releasing its deadman is the ended session's last work
+            await self.deadman.beat(False)
         if session.rearm and session.config.schedule.repeat_daily and session.plan is not None:
             command = Arm(config=session.config, profile_id=session.profile_id,
                           config_version=session.config_version, actor=session.started_by)
@@ -244,7 +254,8 @@ class TradingEngine:
 
     def start_job(self, work: Work) -> None:
         """Run one job (entry, exit, unwind) with a fresh abort event; only one runs at a time."""
-        self.jobs.start(work)
+        with on_current_session(self):  # whoever asks, the job's lines name the session it works on
+            self.jobs.start(work)
 
     async def abort_job(self) -> None:
         """Abort the running job (if any), wait for its end, and forget why it was aborted."""
@@ -254,7 +265,8 @@ class TradingEngine:
     def watch_symbols(self, session: SessionRecord | None) -> None:
         """Stream quotes for the session's legs (or nothing)."""
         symbols = tuple(sorted(leg.symbol for leg in session.legs.values())) if session else ()
-        self.streams.watch(symbols, enabled=self.running)
+        with on_current_session(self):
+            self.streams.watch(symbols, enabled=self.running)
 
     def publish(self, *, force: bool = False) -> None:
         """Offer a fresh runtime snapshot to subscribers (throttled unless forced)."""

@@ -6,6 +6,9 @@ Rules this module makes impossible to break:
 - filled sizes come from the exchange's cumulative `filled_size` of terminal orders, never from our arithmetic;
 - an order whose outcome is unknown is looked up by client order id, never resent; if the lookup cannot
   settle it, working stops and the caller halts the session.
+
+Every line written while a child order is worked (ours and the exchange adapter's) carries its
+`client_order_id`, and its `order_id` once the exchange has named it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from delta_strangle.exchange.errors import (
     OrderRejectedError,
     RateLimitedError,
 )
+from delta_strangle.logs.context import bind, bound
 
 logger = logging.getLogger(__name__)
 
@@ -166,35 +170,38 @@ class Executor:
         attempt = attempts.get(key, 0)
         attempts[key] = attempt + 1
         cid = client_order_id(session.id, session.token, leg.kind, purpose, attempt)
-        now = self.clock.now()
-        tif = TimeInForce.IOC if order_type is OrderType.MARKET else TimeInForce.GTC
-        intent = IntentRecord(
-            session_id=session.id, leg_id=leg.id, client_order_id=cid, purpose=purpose, attempt=attempt,
-            symbol=leg.symbol, product_id=leg.contract.product_id, side=purpose.side, size=size,
-            order_type=order_type, time_in_force=tif, limit_price=price, reference_mid=reference_mid,
-            reduce_only=purpose.reduce_only, created_at=now, updated_at=now,
-        )
-        await self.journal.record_intent(intent)  # before sending: a crash from here on is found by cid
-        request = OrderRequest(
-            product_id=leg.contract.product_id, symbol=leg.symbol, side=purpose.side, size=size,
-            order_type=order_type, limit_price=price, time_in_force=tif, reduce_only=purpose.reduce_only,
-            client_order_id=cid,
-        )
-        order = await self._send(intent, request)
-        if on_sent is not None:
-            on_sent()
-        if order is None:
-            if intent.status == IntentStatus.NOT_PLACED:
-                return WorkResult(0, size, "worked")
-            if intent.status == IntentStatus.REJECTED:
-                reason = "insufficient_margin" if intent.error == "insufficient_margin" else "rejected"
-                return WorkResult(0, size, reason)
-            return WorkResult(0, size, "unknown_outcome", uncertain=True)
-        final = await self._until_terminal(intent, order, wait_seconds, abort)
-        if final is None:
-            return WorkResult(intent.filled_size, size, "cancel_unconfirmed", uncertain=True)
-        await self._collect_fills(session, leg, final)
-        return WorkResult(final.filled_size, size, "worked")
+        with bound(client_order_id=cid):  # every line of this child's work names it
+            now = self.clock.now()
+            tif = TimeInForce.IOC if order_type is OrderType.MARKET else TimeInForce.GTC
+            intent = IntentRecord(
+                session_id=session.id, leg_id=leg.id, client_order_id=cid, purpose=purpose, attempt=attempt,
+                symbol=leg.symbol, product_id=leg.contract.product_id, side=purpose.side, size=size,
+                order_type=order_type, time_in_force=tif, limit_price=price, reference_mid=reference_mid,
+                reduce_only=purpose.reduce_only, created_at=now, updated_at=now,
+            )
+            await self.journal.record_intent(intent)  # before sending: a crash from here on is found by cid
+            request = OrderRequest(
+                product_id=leg.contract.product_id, symbol=leg.symbol, side=purpose.side, size=size,
+                order_type=order_type, limit_price=price, time_in_force=tif, reduce_only=purpose.reduce_only,
+                client_order_id=cid,
+            )
+            order = await self._send(intent, request)
+            if on_sent is not None:
+                on_sent()
+            if intent.exchange_order_id is not None:
+                bind(order_id=intent.exchange_order_id)  # for the rest of this child's work (`bound` above ends it)
+            if order is None:
+                if intent.status == IntentStatus.NOT_PLACED:
+                    return WorkResult(0, size, "worked")
+                if intent.status == IntentStatus.REJECTED:
+                    reason = "insufficient_margin" if intent.error == "insufficient_margin" else "rejected"
+                    return WorkResult(0, size, reason)
+                return WorkResult(0, size, "unknown_outcome", uncertain=True)
+            final = await self._until_terminal(intent, order, wait_seconds, abort)
+            if final is None:
+                return WorkResult(intent.filled_size, size, "cancel_unconfirmed", uncertain=True)
+            await self._collect_fills(session, leg, final)
+            return WorkResult(final.filled_size, size, "worked")
 
     async def _send(self, intent: IntentRecord, request: OrderRequest) -> Order | None:
         for _ in range(self.lookup_attempts):
@@ -276,30 +283,31 @@ class Executor:
 
     async def cancel_confirmed(self, intent: IntentRecord, order: Order) -> Order | None:
         """Cancel an order and return it once the exchange reports it terminal; None if it never does."""
-        for attempt in range(self.cancel_attempts):
-            try:
-                current = await self.exchange.cancel_order(order.product_id, order.order_id)
-                if current.state.is_terminal:
-                    await self._note(intent, current)
-                    return current
-            except RateLimitedError as exc:
-                await self.clock.sleep(exc.retry_after_seconds)
-            except ExchangeError:
-                pass  # already closed, not found, or a transient failure: read its state below
-            try:
-                current = await self.exchange.get_order(order.order_id)
-                if current.state.is_terminal:
-                    await self._note(intent, current)
-                    return current
-            except ExchangeError:
-                pass
-            await self.clock.sleep(self.poll_seconds * (attempt + 1))
-        await self.journal.event(
-            intent.session_id, "cancel_unconfirmed",
-            f"{intent.client_order_id}: cancel not confirmed; no further order is sent for this leg",
-            level="error", order_id=order.order_id,
-        )
-        return None
+        with bound(client_order_id=intent.client_order_id, order_id=order.order_id):
+            for attempt in range(self.cancel_attempts):
+                try:
+                    current = await self.exchange.cancel_order(order.product_id, order.order_id)
+                    if current.state.is_terminal:
+                        await self._note(intent, current)
+                        return current
+                except RateLimitedError as exc:
+                    await self.clock.sleep(exc.retry_after_seconds)
+                except ExchangeError:
+                    pass  # already closed, not found, or a transient failure: read its state below
+                try:
+                    current = await self.exchange.get_order(order.order_id)
+                    if current.state.is_terminal:
+                        await self._note(intent, current)
+                        return current
+                except ExchangeError:
+                    pass
+                await self.clock.sleep(self.poll_seconds * (attempt + 1))
+            await self.journal.event(
+                intent.session_id, "cancel_unconfirmed",
+                f"{intent.client_order_id}: cancel not confirmed; no further order is sent for this leg",
+                level="error", order_id=order.order_id,
+            )
+            return None
 
     async def _note(self, intent: IntentRecord, order: Order) -> None:
         intent.exchange_order_id = order.order_id

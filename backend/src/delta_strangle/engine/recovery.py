@@ -4,6 +4,9 @@ For the account's newest open session: settle every unsettled order intent by cl
 confirm any still open), pull fills we have not journaled, compare positions; then resume, finish an
 interrupted entry or exit, or halt with both views. Older open sessions are halted: one engine runs one
 session at a time, so two open ones mean something went wrong.
+
+Recovery runs under the engine's current-session log view (`log_context`): its lines name the session it
+reconciles, lines about a superseded session name that one, and each order it settles adds its ids.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from typing import TYPE_CHECKING
 from delta_strangle.domain.exits import ExitReason
 from delta_strangle.domain.session import ENTRY_INCOMPLETE, LEGGING_UNWIND, OrderPurpose, SessionState
 from delta_strangle.engine import lifecycle
-from delta_strangle.engine.records import IntentStatus, SessionRecord
+from delta_strangle.engine.log_context import about
+from delta_strangle.engine.records import IntentRecord, IntentStatus, SessionRecord
 from delta_strangle.exchange.errors import ExchangeError
+from delta_strangle.logs.context import bind, bound
 
 if TYPE_CHECKING:
     from delta_strangle.engine.engine import TradingEngine
@@ -37,7 +42,8 @@ async def recover(engine: TradingEngine, *, resume_halted: bool = False) -> None
         return
     *older, current = sessions
     for stale in older:
-        await engine.halt(stale, f"superseded by session {current.id}: two open sessions for one account")
+        with about(stale, engine.mode):
+            await engine.halt(stale, f"superseded by session {current.id}: two open sessions for one account")
     engine.session = current
     await engine.journal.event(current.id, "recovery_started", f"reconciling session {current.id} ({current.state})")
     if current.mode != engine.mode:
@@ -82,25 +88,34 @@ async def _settle_intents(engine: TradingEngine, session: SessionRecord) -> tupl
     for intent in intents:
         if intent.status not in IntentStatus.UNSETTLED:
             continue
-        try:
-            order = await engine.exchange.find_order_by_client_id(intent.client_order_id)
-        except ExchangeError:
-            return False, ()
-        if order is None:
-            intent.status = IntentStatus.NOT_PLACED
-            await engine.journal.update_intent(intent)
-            continue
-        if not order.state.is_terminal:
-            final = await engine.executor.cancel_confirmed(intent, order)
-            if final is None:
+        with bound(client_order_id=intent.client_order_id, order_id=intent.exchange_order_id):
+            if not await _settle(engine, session, intent):
                 return False, ()
-        else:
-            intent.exchange_order_id, intent.exchange_state = order.order_id, order.state.value
-            intent.filled_size, intent.status = order.filled_size, IntentStatus.TERMINAL
-            await engine.journal.update_intent(intent)
-        await engine.journal.event(session.id, "intent_settled", f"{intent.client_order_id} settled on recovery",
-                                   filled=intent.filled_size, state=intent.status)
     return True, tuple(sorted(exiting))
+
+
+async def _settle(engine: TradingEngine, session: SessionRecord, intent: IntentRecord) -> bool:
+    """Settle one intent by its client order id; False when the exchange cannot say or cannot confirm a cancel."""
+    try:
+        order = await engine.exchange.find_order_by_client_id(intent.client_order_id)
+    except ExchangeError:
+        return False
+    if order is None:
+        intent.status = IntentStatus.NOT_PLACED
+        await engine.journal.update_intent(intent)
+        return True
+    bind(order_id=order.order_id)  # within the caller's `bound`
+    if not order.state.is_terminal:
+        final = await engine.executor.cancel_confirmed(intent, order)
+        if final is None:
+            return False
+    else:
+        intent.exchange_order_id, intent.exchange_state = order.order_id, order.state.value
+        intent.filled_size, intent.status = order.filled_size, IntentStatus.TERMINAL
+        await engine.journal.update_intent(intent)
+    await engine.journal.event(session.id, "intent_settled", f"{intent.client_order_id} settled on recovery",
+                               filled=intent.filled_size, state=intent.status)
+    return True
 
 
 def exit_symbols(session: SessionRecord) -> tuple[str, ...]:

@@ -3,6 +3,8 @@
 Start-up: take the account's instance lock (retrying while another live engine holds it), build the exchange
 through the factory the composition root gives, reconcile and start the engine. While running, renew the lease;
 if the lease is lost, stop trading at once (another engine may have taken over).
+
+The runner's own lines (lock, lease, start-up) carry the trading mode; the engine's name their session too.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from delta_strangle.engine.journal import Journal, JournalStore
 from delta_strangle.engine.lock import InstanceLock
 from delta_strangle.engine.runtime import RuntimeSnapshot, build_snapshot
 from delta_strangle.exchange.base import Exchange
+from delta_strangle.logs.context import bound
 
 logger = logging.getLogger(__name__)
 
@@ -54,18 +57,20 @@ class TradingRunner:
 
     async def start(self) -> None:
         """Start the engine now when the lock is free (so /api/ready is true once the app is up), else keep trying."""
-        status = await self.lock.acquire()
-        if status.held:
-            await self._start_engine()
-        self._task = asyncio.create_task(self._run(), name="trading-runner")
+        with bound(mode=self.mode):  # and the runner's task, started here, keeps it
+            status = await self.lock.acquire()
+            if status.held:
+                await self._start_engine()
+            self._task = asyncio.create_task(self._run(), name="trading-runner")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        await self._shutdown()
-        await self.journal_store.close()
+        with bound(mode=self.mode):
+            if self._task is not None:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+            await self._shutdown()
+            await self.journal_store.close()
 
     def health(self) -> ServiceHealth:
         engine = self.engine

@@ -20,6 +20,7 @@ from delta_strangle.domain.session import SessionState
 from delta_strangle.domain.strikes import distance_from_spot_pct
 from delta_strangle.domain.trailing import giveback_armed
 from delta_strangle.engine.limits import LimitView, session_limits
+from delta_strangle.engine.log_context import on_current_session
 from delta_strangle.engine.records import LegRecord, SessionRecord
 
 if TYPE_CHECKING:
@@ -119,7 +120,8 @@ def build_snapshot(engine: TradingEngine) -> RuntimeSnapshot:
         return _build(engine)
     except Exception as exc:
         # The engine publishes inside state transitions: a display bug must never interrupt trading.
-        logger.exception("runtime snapshot failed", extra={"event": "runtime_snapshot_failed"})
+        with on_current_session(engine):  # also when a request asked for it: the line is about the session
+            logger.exception("runtime snapshot failed", extra={"event": "runtime_snapshot_failed"})
         session = engine.session
         return RuntimeSnapshot(
             generated_at=engine.clock.now(), engine_running=engine.running,
