@@ -712,6 +712,72 @@ export interface components {
             /** Put Distance Pct */
             put_distance_pct: string;
         };
+        /**
+         * EntryLimits
+         * @description Pre-trade limits checked before an entry places any order, and the stop after repeated failed entries.
+         *
+         *     The margin check compares the wallet's available balance with an estimate of the initial margin the strangle
+         *     blocks: per leg, contracts x contract value x (premium + `margin_pct_of_index` % of the index), both legs
+         *     added (isolated margin), raised by `margin_buffer_pct` %. Delta publishes no formula for short options; the
+         *     exchange's own refusal stays the last line of defence (see docs/strategy.md).
+         */
+        "EntryLimits-Input": {
+            /**
+             * Check Margin
+             * @default true
+             */
+            check_margin: boolean;
+            /**
+             * Margin Buffer Pct
+             * @default 25
+             */
+            margin_buffer_pct: number | string;
+            /**
+             * Margin Pct Of Index
+             * @default 10
+             */
+            margin_pct_of_index: number | string;
+            /**
+             * Max Consecutive Failed Entries
+             * @default 3
+             */
+            max_consecutive_failed_entries: number | null;
+            /** Max Notional Usd */
+            max_notional_usd?: number | string | null;
+        };
+        /**
+         * EntryLimits
+         * @description Pre-trade limits checked before an entry places any order, and the stop after repeated failed entries.
+         *
+         *     The margin check compares the wallet's available balance with an estimate of the initial margin the strangle
+         *     blocks: per leg, contracts x contract value x (premium + `margin_pct_of_index` % of the index), both legs
+         *     added (isolated margin), raised by `margin_buffer_pct` %. Delta publishes no formula for short options; the
+         *     exchange's own refusal stays the last line of defence (see docs/strategy.md).
+         */
+        "EntryLimits-Output": {
+            /**
+             * Check Margin
+             * @default true
+             */
+            check_margin: boolean;
+            /**
+             * Margin Buffer Pct
+             * @default 25
+             */
+            margin_buffer_pct: string;
+            /**
+             * Margin Pct Of Index
+             * @default 10
+             */
+            margin_pct_of_index: string;
+            /**
+             * Max Consecutive Failed Entries
+             * @default 3
+             */
+            max_consecutive_failed_entries: number | null;
+            /** Max Notional Usd */
+            max_notional_usd?: string | null;
+        };
         /** EventOut */
         EventOut: {
             /** Details */
@@ -1995,6 +2061,15 @@ export interface components {
             contracts_per_leg: number;
             /**
              * @default {
+             *       "check_margin": true,
+             *       "margin_buffer_pct": "25",
+             *       "margin_pct_of_index": "10",
+             *       "max_consecutive_failed_entries": 3
+             *     }
+             */
+            entry_limits: components["schemas"]["EntryLimits-Input"];
+            /**
+             * @default {
              *       "attempt_seconds": 5,
              *       "legging_timeout_seconds": 30,
              *       "limit_attempts": 4,
@@ -2072,6 +2147,15 @@ export interface components {
              * @default 1
              */
             contracts_per_leg: number;
+            /**
+             * @default {
+             *       "check_margin": true,
+             *       "margin_buffer_pct": "25",
+             *       "margin_pct_of_index": "10",
+             *       "max_consecutive_failed_entries": 3
+             *     }
+             */
+            entry_limits: components["schemas"]["EntryLimits-Output"];
             /**
              * @default {
              *       "attempt_seconds": 5,

@@ -28,7 +28,7 @@ import { DecimalField, IntegerField } from './fields'
 import { configFromValues, newProfileValues, valuesFromConfig, WEEKDAYS, type ProfileFormValues } from './profileForm'
 import { TrailingStepsEditor } from './TrailingStepsEditor'
 
-const FIELDS = new Set(['name', 'underlying', 'notes', 'contracts_per_leg', 'schedule', 'expiry', 'strikes', 'guardrails', 'exits', 'execution'])
+const FIELDS = new Set(['name', 'underlying', 'notes', 'contracts_per_leg', 'schedule', 'expiry', 'strikes', 'guardrails', 'exits', 'execution', 'entry_limits'])
 const BAND_LABELS = {
   call_premium_min_usd: 'Call premium from',
   call_premium_max_usd: 'Call premium to',
@@ -293,6 +293,55 @@ export function ProfileForm({
             <Form.Item label="Market IOC fallback" name={['execution', 'market_fallback']} valuePropName="checked">
               <Switch />
             </Form.Item>
+          </Col>
+        </Row>
+      </Card>
+
+      <Card size="small" title="Entry limits (checked before any order is placed)" style={{ marginTop: 16 }}>
+        <Row gutter={16}>
+          <Col xs={12} md={6}>
+            <DecimalField
+              label="Max notional (both legs)"
+              name={['entry_limits', 'max_notional_usd']}
+              unit="USD"
+              min={0}
+              help="contracts × contract value × spot, both legs. Empty: no cap."
+            />
+          </Col>
+          <Col xs={12} md={4}>
+            <Form.Item
+              label="Check margin against the wallet"
+              name={['entry_limits', 'check_margin']}
+              valuePropName="checked"
+              tooltip="The exchange's own margin refusal still applies when this is off"
+            >
+              <Switch />
+            </Form.Item>
+          </Col>
+          <Col xs={12} md={5}>
+            <DecimalField
+              label="Margin estimate per contract"
+              name={['entry_limits', 'margin_pct_of_index']}
+              unit="% of index"
+              min={0}
+              max={100}
+              required
+              help="plus the premium, each leg"
+            />
+          </Col>
+          <Col xs={12} md={4}>
+            <DecimalField label="Margin buffer" name={['entry_limits', 'margin_buffer_pct']} unit="%" min={0} max={1000} required />
+          </Col>
+          <Col xs={12} md={5}>
+            <IntegerField
+              label="Stop after failed entries in a row"
+              name={['entry_limits', 'max_consecutive_failed_entries']}
+              unit="entries"
+              min={1}
+              max={100}
+              optional
+              help="Not armed again until you start it. Empty: never stop."
+            />
           </Col>
         </Row>
       </Card>

@@ -30,7 +30,7 @@ export function DecimalField({
   )
 }
 
-/** A whole-number input with its unit. */
+/** A whole-number input with its unit (required unless `optional`: then empty means off). */
 export function IntegerField({
   label,
   name,
@@ -38,6 +38,7 @@ export function IntegerField({
   min,
   max,
   help,
+  optional = false,
 }: {
   label: ReactNode
   name: Name
@@ -45,9 +46,10 @@ export function IntegerField({
   min: number
   max?: number
   help?: ReactNode
+  optional?: boolean
 }) {
   return (
-    <Form.Item label={label} name={name} extra={help} rules={[{ required: true, message: 'Required.' }]}>
+    <Form.Item label={label} name={name} extra={help} rules={optional ? [] : [{ required: true, message: 'Required.' }]}>
       <InputNumber min={min} max={max} precision={0} style={{ width: '100%' }} suffix={unit} />
     </Form.Item>
   )

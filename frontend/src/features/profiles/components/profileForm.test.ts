@@ -26,6 +26,19 @@ describe('profile form values', () => {
     expect(config.exits.max_profit_pct).toBeNull()
   })
 
+  it('send an empty notional cap as null and keep the margin figures as strings', () => {
+    const values = newProfileValues()
+    values.entry_limits.max_notional_usd = ''
+    values.entry_limits.margin_buffer_pct = '12.5'
+    expect(configFromValues(values).entry_limits).toEqual({
+      max_notional_usd: null,
+      check_margin: true,
+      margin_pct_of_index: '10',
+      margin_buffer_pct: '12.5',
+      max_consecutive_failed_entries: 3,
+    })
+  })
+
   it('round-trip a stored config', () => {
     const config = configFromValues({ ...newProfileValues(), name: 'x' })
     const again = configFromValues(valuesFromConfig({ ...config, notes: '' } as never))

@@ -67,6 +67,13 @@ export interface ProfileFormValues {
     market_fallback: boolean
     legging_timeout_seconds: number
   }
+  entry_limits: {
+    max_notional_usd?: Dec
+    check_margin: boolean
+    margin_pct_of_index: Dec
+    margin_buffer_pct: Dec
+    max_consecutive_failed_entries?: number | null
+  }
 }
 
 const time = (hhmm: string) => dayjs(`2000-01-01T${hhmm.length === 5 ? `${hhmm}:00` : hhmm}`)
@@ -105,6 +112,13 @@ export function newProfileValues(): ProfileFormValues {
       stale_quote_seconds: 10,
     },
     execution: { limit_attempts: 4, attempt_seconds: 5, max_slippage_pct: '5', market_fallback: false, legging_timeout_seconds: 30 },
+    entry_limits: {
+      max_notional_usd: null,
+      check_margin: true,
+      margin_pct_of_index: '10',
+      margin_buffer_pct: '25',
+      max_consecutive_failed_entries: 3,
+    },
   }
 }
 
@@ -133,6 +147,7 @@ export function valuesFromConfig(config: StrategyConfigOut): ProfileFormValues {
     guardrails: { ...config.guardrails },
     exits: { ...config.exits, trailing_steps: config.exits.trailing_steps.map((t) => ({ ...t })) },
     execution: { ...config.execution },
+    entry_limits: { ...config.entry_limits },
   }
 }
 
@@ -153,6 +168,7 @@ export function configFromValues(v: ProfileFormValues): StrategyConfigIn {
         : { mode: 'distance', call_distance_pct: dec(s.call_distance_pct) ?? '', put_distance_pct: dec(s.put_distance_pct) ?? '' }
   const g = v.guardrails
   const x = v.exits
+  const l = v.entry_limits
   return {
     name: v.name,
     underlying: v.underlying,
@@ -195,5 +211,12 @@ export function configFromValues(v: ProfileFormValues): StrategyConfigIn {
       stale_quote_seconds: x.stale_quote_seconds,
     },
     execution: { ...v.execution, max_slippage_pct: dec(v.execution.max_slippage_pct) ?? '' },
+    entry_limits: {
+      max_notional_usd: dec(l.max_notional_usd),
+      check_margin: l.check_margin,
+      margin_pct_of_index: dec(l.margin_pct_of_index) ?? '',
+      margin_buffer_pct: dec(l.margin_buffer_pct) ?? '',
+      max_consecutive_failed_entries: l.max_consecutive_failed_entries ?? null,
+    },
   }
 }
