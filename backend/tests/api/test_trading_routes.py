@@ -7,6 +7,7 @@ import pytest
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
+from delta_strangle.engine.commands import CommandResult
 from delta_strangle.store import users
 from tests.asgi_probe import AsgiCall, websocket_scope
 from tests.conftest import MakeUser
@@ -217,3 +218,40 @@ async def test_disabling_a_user_closes_their_open_live_stream(
     messages = [stream.sent.get_nowait() for _ in range(stream.sent.qsize())]
     assert messages[-1]["type"] == "websocket.close"
     assert messages[-1]["code"] == 4401
+
+
+class SlowPanicRunner:
+    """A trading runner whose panic finishes only when the test lets it."""
+
+    engine = None
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.finished = asyncio.Event()
+
+    async def panic(self) -> CommandResult:
+        await self.release.wait()
+        self.finished.set()
+        return CommandResult("stopped", "flat", 7)
+
+
+async def test_a_panic_slower_than_the_wait_is_answered_202_in_progress_and_still_finishes(
+    app: FastAPI, client: httpx.AsyncClient, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from delta_strangle.api.routes import trading as trading_routes
+    from delta_strangle.api.trading_deps import get_trading
+
+    runner = SlowPanicRunner()
+    app.dependency_overrides[get_trading] = lambda: runner
+    monkeypatch.setattr(trading_routes, "CONTROL_WAIT_SECONDS", 0.05)
+    try:
+        trader = await make_user(users.Role.TRADER)
+        answer = await client.post("/api/trading/control", json={"action": "panic"}, headers=trader)
+        assert answer.status_code == 202, answer.text
+        assert answer.json()["status"] == "in_progress"
+        assert not runner.finished.is_set()
+        runner.release.set()
+        async with asyncio.timeout(10):
+            await runner.finished.wait()
+    finally:
+        app.dependency_overrides.clear()

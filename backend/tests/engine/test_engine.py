@@ -1,6 +1,10 @@
+import asyncio
+import logging
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from delta_strangle.domain.config import ScheduleConfig
 from delta_strangle.domain.session import Arm, SessionState
@@ -72,5 +76,50 @@ async def test_a_daily_profile_arms_its_next_cycle_for_the_next_trading_day_once
         assert following.plan.trading_date == first.plan.trading_date + timedelta(days=1)
         assert following.plan.entry_at == datetime(2026, 11, 26, 4, 0, tzinfo=UTC)  # 09:30 IST the next day
         assert following.profile_name == first.profile_name
+    finally:
+        await h.close()
+
+
+class HoldsTheFlatten:
+    """The simulator, except that closing positions waits at the door until the test opens it."""
+
+    def __init__(self, inner: Exchange) -> None:
+        self.inner = inner
+        self.holding = False
+        self.reached = asyncio.Event()
+        self.released = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def close_positions(self, product_ids: Any) -> Any:
+        if self.holding:
+            self.reached.set()
+            await self.released.wait()
+        return await self.inner.close_positions(product_ids)
+
+
+async def test_a_panic_whose_caller_stops_waiting_still_flattens_and_ends_the_session_cleanly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The API stops waiting for a slow panic (and a client may hang up): the command must run to its end and
+    # answer nobody, rather than fail in the engine's loop (an error that halts a session still holding positions).
+    door: list[HoldsTheFlatten] = []
+    h = await build_harness(tmp_path, wrap=lambda inner: door.append(HoldsTheFlatten(inner)) or door[0])
+    try:
+        await h.engine.arm(Arm(config=profile(), enter_now=True))
+        await h.run_until(lambda: h.state() == "live", max_seconds=600)
+        door[0].holding = True
+        caller = asyncio.create_task(h.engine.panic())
+        await h.until_awaited(door[0].reached.wait())
+        caller.cancel()
+        door[0].released.set()
+        await h.run_until(lambda: h.state() == "done", max_seconds=600)
+        assert caller.cancelled()
+        assert h.engine.last_session is not None
+        assert h.engine.last_session.halt_reason is None
+        assert all(size == 0 for size in (await h.positions()).values())
+        problems = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert problems == [], [(r.getMessage(), getattr(r, "event", None)) for r in problems]
     finally:
         await h.close()

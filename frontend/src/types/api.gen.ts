@@ -3110,6 +3110,15 @@ export interface operations {
                     "application/json": components["schemas"]["ControlResponse"];
                 };
             };
+            /** @description Still running in the engine (status `in_progress`) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ControlResponse"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {

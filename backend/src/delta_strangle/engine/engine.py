@@ -132,7 +132,9 @@ class TradingEngine:
             raise CommandRefusedError("the engine is not running")
         future: asyncio.Future[CommandResult] = asyncio.get_running_loop().create_future()
         await self._queue.put(("command", (action, future)))
-        return await future
+        # Shielded: a caller that stops waiting (a request cancelled, a bounded wait) must not cancel the
+        # command itself, which the loop runs to the end either way.
+        return await asyncio.shield(future)
 
     def wake(self) -> None:
         """Handle a tick now rather than at the clock loop's next one."""
@@ -170,9 +172,15 @@ class TradingEngine:
         elif kind == "command":
             action, future = payload
             try:
-                future.set_result(await action())
+                result = await action()
             except Exception as exc:
-                future.set_exception(exc)
+                if not future.done():
+                    future.set_exception(exc)
+                else:  # nobody is waiting any more: the failure must still be seen
+                    logger.exception("engine command failed", extra={"event": "engine_command_failed"})
+            else:
+                if not future.done():
+                    future.set_result(result)
 
     async def _ticks(self) -> None:
         while True:

@@ -60,10 +60,29 @@ class TradingRoute(APIRoute):
 router = APIRouter(prefix="/api/trading", tags=["trading"], route_class=TradingRoute)
 
 
-@router.post("/control", response_model=ControlResponse, summary="Start, stop, restart or panic (audited)")
+@router.post(
+    "/control", response_model=ControlResponse, summary="Start, stop, restart or panic (audited)",
+    responses={202: {"model": ControlResponse, "description": "Still running in the engine (status `in_progress`)"}},
+)
 async def control(body: ControlRequest, user: TraderUser, trading: TradingDep, state: StateDep,
-                  session: SessionDep) -> ControlResponse:
-    result = await _dispatch(body, user.email, trading, state, session)
+                  session: SessionDep, response: Response) -> ControlResponse:
+    command = asyncio.ensure_future(_dispatch(body, user.email, trading, state, session))
+    # A panic or stop waits until flat is confirmed, which can take long on a bad exchange day: answer
+    # well inside the proxy's read timeout and let the engine finish (the live page follows it).
+    try:
+        done, _ = await asyncio.wait({command}, timeout=CONTROL_WAIT_SECONDS)
+    except asyncio.CancelledError:  # the client hung up: the command goes on, and its outcome is logged
+        command.add_done_callback(_log_late_result)
+        raise
+    if done:
+        result = command.result()
+    else:
+        command.add_done_callback(_log_late_result)
+        response.status_code = status.HTTP_202_ACCEPTED
+        result = CommandResult(
+            "in_progress", f"still running in the engine after {CONTROL_WAIT_SECONDS:g} s; the live page shows "
+            "its progress", trading.engine.session.id if trading.engine and trading.engine.session else None,
+        )
     await users.record_audit(
         session, now=state.clock.now(), actor=user.email, action=f"trading_{body.action.value}",
         target=f"session:{result.session_id}" if result.session_id else None,
@@ -72,6 +91,22 @@ async def control(body: ControlRequest, user: TraderUser, trading: TradingDep, s
     )
     return ControlResponse(action=body.action, status=result.status, message=result.message,
                            session_id=result.session_id)
+
+
+CONTROL_WAIT_SECONDS = 30.0
+
+
+def _log_late_result(command: asyncio.Future[CommandResult]) -> None:
+    if command.cancelled():
+        return
+    if command.exception() is not None:
+        logger.error("control command failed after its request was answered", exc_info=command.exception(),
+                     extra={"event": "control_command_failed_late"})
+        return
+    result = command.result()
+    logger.info("control command finished after its request was answered: %s", result.message,
+                extra={"event": "control_command_finished_late", "status": result.status,
+                       "session_id": result.session_id})
 
 
 async def _dispatch(body: ControlRequest, actor: str, trading: TradingRunner, state: StateDep,

@@ -30,4 +30,17 @@ describe('ControlPanel', () => {
     const body = JSON.parse(fake.requests.find((r) => r.path === '/trading/control')?.body ?? '{}')
     expect(body).toMatchObject({ action: 'stop', stop_mode: 'flatten' })
   })
+
+  it('tells the operator a slow panic is still running in the engine when the server answers 202', async () => {
+    installFakeApi({
+      'POST /trading/control': {
+        status: 202,
+        body: { action: 'panic', status: 'in_progress', message: 'still running in the engine after 30 s', session_id: 7 },
+      },
+    })
+    renderWithProviders(<ControlPanel runtime={runtime({ status: 'live', session_id: 7 })} />, { route: '/live' })
+    press('Panic: flatten now')
+    fireEvent.click(await screen.findByRole('button', { name: 'Flatten now' }))
+    expect(await screen.findByText('panic: still running in the engine after 30 s')).toBeInTheDocument()
+  })
 })

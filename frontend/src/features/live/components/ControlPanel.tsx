@@ -52,7 +52,9 @@ export function ControlPanel({ runtime }: { runtime: Runtime }) {
           : { action: pending, enter_now: false }
     control.mutate(body, {
       onSuccess: (r) => {
-        void message.success(`${r.action}: ${r.message}`)
+        // in_progress (HTTP 202): the engine is still at it (a slow flatten); the live page shows the rest.
+        const say = r.status === 'in_progress' ? message.info : message.success
+        void say(`${r.action}: ${r.message}`)
         setPending(null)
         setStopMode(null)
       },
