@@ -164,6 +164,15 @@ async def test_three_failed_entries_in_a_row_stop_a_daily_profile_and_arming_it_
         assert event.details["max_consecutive_failed_entries"] == 3
         assert _warnings_named(caplog, "entries_stopped_after_failures")
 
+        await h.restart_engine()  # the profile is still stopped after a restart, and the trader still sees why
+        assert h.engine.session is None
+        assert h.engine.last_session is not None
+        assert h.engine.last_session.id == third.id
+        after_restart = build_snapshot(h.engine)
+        assert after_restart.armed is False
+        assert [a for a in after_restart.alerts if a.code == "entries_stopped"] == [alert]
+        assert after_restart.exit_reason == "entry_incomplete"
+
         h.exchange.set_faults(FaultPlan())
         await h.engine.arm(Arm(config=config, enter_now=True))  # the trader arms it again
         resumed = h.engine.session

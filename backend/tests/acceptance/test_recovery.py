@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from delta_strangle.domain.session import Arm
+from delta_strangle.domain.session import Arm, Disarm, StopMode
+from delta_strangle.engine.runtime import build_snapshot
 from tests.engine.harness import build_harness, profile
 
 
@@ -23,6 +24,51 @@ async def test_a_restart_while_live_resumes_monitoring_with_the_same_risk_state(
         assert after.sizes == before.sizes
         assert after.risk.peak_net_pct == before.risk.peak_net_pct
         assert await h.positions() == after.sizes
+    finally:
+        await h.close()
+
+
+async def test_a_restart_after_a_finished_cycle_shows_how_it_ended_and_arms_nothing(tmp_path: Path) -> None:
+    h = await build_harness(tmp_path)
+    try:
+        await h.engine.arm(Arm(config=profile(), enter_now=True))
+        await h.run_until(lambda: h.state() == "live", max_seconds=600)
+        await h.until_awaited(h.engine.disarm(Disarm(mode=StopMode.FLATTEN)))
+        await h.run_until(lambda: h.engine.last_session is not None and not h.engine.job_active, max_seconds=600)
+        ended = h.engine.last_session
+        assert ended is not None
+        assert ended.exit_reason is not None
+        orders_before = len(h.exchange.account.orders)
+
+        await h.restart_engine()
+        assert h.engine.session is None
+        shown = h.engine.last_session
+        assert shown is not None
+        assert shown is not ended  # read back from the journal, not carried over in memory
+        assert (shown.id, shown.state.value, shown.exit_reason) == (ended.id, "done", ended.exit_reason)
+        snapshot = build_snapshot(h.engine)
+        assert (snapshot.status, snapshot.armed) == ("idle", False)
+        assert (snapshot.session_id, snapshot.last_session_id) == (ended.id, ended.id)
+        assert (snapshot.exit_reason, snapshot.exit_detail) == (ended.exit_reason, ended.exit_detail)
+        assert sorted((leg.symbol, leg.size) for leg in snapshot.legs) == sorted((s, 0) for s in ended.sizes)
+        await h.settle(5)
+        assert h.engine.session is None  # read-only: nothing re-armed
+        assert len(h.exchange.account.orders) == orders_before  # and no order sent
+    finally:
+        await h.close()
+
+
+async def test_a_restart_on_a_fresh_journal_or_in_another_mode_shows_no_last_session(tmp_path: Path) -> None:
+    h = await build_harness(tmp_path)
+    try:
+        await h.restart_engine()
+        assert h.engine.last_session is None
+        assert build_snapshot(h.engine).session_id is None
+        await h.engine.arm(Arm(config=profile()))
+        await h.until_awaited(h.engine.disarm(Disarm()))  # stopped before entry: a sim session has ended
+        await h.restart_engine(mode="paper")  # sessions are per mode: the sim one is not paper's last cycle
+        assert h.engine.last_session is None
+        assert build_snapshot(h.engine).session_id is None
     finally:
         await h.close()
 

@@ -92,7 +92,7 @@ def _counted(name: str) -> Callable[..., Awaitable[Any]]:
 
 
 for _name in ("create_session", "save_session", "record_intent", "update_intent", "record_fill", "record_event",
-              "open_sessions", "intents", "fills", "net_usd_on"):
+              "open_sessions", "last_ended_session", "intents", "fills", "net_usd_on"):
     setattr(SettlingJournalStore, _name, _counted(_name))
 
 

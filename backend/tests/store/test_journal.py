@@ -1,5 +1,5 @@
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -68,4 +68,31 @@ async def test_a_fill_is_journaled_once_and_positions_are_rebuilt_from_fills(tmp
     assert position.applied_fill_ids == frozenset({"f1"})
     async with transaction(store.factory) as db:
         assert await status_counts(db) == {"open_positions": 1, "live_sessions": 1, "armed_sessions": 1}
+    await engine.dispose()  # type: ignore[attr-defined]
+
+
+async def test_the_last_ended_session_is_the_one_of_the_account_and_mode_that_ended_last(tmp_path: Path) -> None:
+    store, engine = await _store(tmp_path)
+    assert await store.last_ended_session("sim:t", "sim") is None  # a fresh journal: nothing has ended
+    ended: list[SessionRecord] = []
+    # The first session ends after the second (e.g. a halted one flattened later): the end time decides, not the id.
+    for minutes, account, mode in ((25, "sim:t", "sim"), (20, "sim:t", "sim"), (30, "sim:t", "paper"),
+                                   (40, "sim:other", "sim")):
+        record = _session()
+        record.account, record.mode, record.exit_reason = account, mode, f"ended at +{minutes} min"
+        record.state, record.ended_at = SessionState.DONE, NOW + timedelta(minutes=minutes)
+        record.id = await store.create_session(record)
+        await store.save_session(record)
+        ended.append(record)
+    still_open = _session()
+    still_open.id = await store.create_session(still_open)
+
+    last = await store.last_ended_session("sim:t", "sim")
+    assert last is not None
+    assert (last.id, last.exit_reason) == (ended[0].id, "ended at +25 min")
+    assert last.legs[OptionKind.CALL].contract == CALL
+    paper = await store.last_ended_session("sim:t", "paper")
+    assert paper is not None
+    assert paper.id == ended[2].id
+    assert await store.last_ended_session("sim:t", "live") is None
     await engine.dispose()  # type: ignore[attr-defined]

@@ -61,6 +61,10 @@ class JournalStore(Protocol):
         """Return the account's sessions that are not done, oldest first, with legs."""
         ...
 
+    async def last_ended_session(self, account: str, mode: str) -> SessionRecord | None:
+        """Return the account's most recently ended (done) session in this mode, with legs; None when there is none."""
+        ...
+
     async def intents(self, session_id: int) -> list[IntentRecord]:
         """Return every intent of a session, oldest first."""
         ...

@@ -3,7 +3,9 @@
 For the account's newest open session: settle every unsettled order intent by client order id (cancel and
 confirm any still open), pull fills we have not journaled, compare positions; then resume, finish an
 interrupted entry or exit, or halt with both views. Older open sessions are halted: one engine runs one
-session at a time, so two open ones mean something went wrong.
+session at a time, so two open ones mean something went wrong. With no open session, the account's most
+recently ended session in the engine's mode becomes `last_session` (only shown: how the last cycle ended, and
+whether failed entries stopped its profile), unless the engine already holds one.
 
 Recovery runs under the engine's current-session log view (`log_context`): its lines name the session it
 reconciles, lines about a superseded session name that one, and each order it settles adds its ids.
@@ -31,7 +33,7 @@ INTERRUPTED_EXIT = "interrupted_exit"  # the reason of an exit finished by recov
 
 
 async def recover(engine: TradingEngine, *, resume_halted: bool = False) -> None:
-    """Load the account's open sessions and reconcile the newest with the exchange.
+    """Load the account's open sessions and reconcile the newest with the exchange (none open: load the last ended).
 
     A halted session stays halted on start-up; only the operator's Restart (`resume_halted`) lets a clean
     reconciliation carry it on.
@@ -39,6 +41,8 @@ async def recover(engine: TradingEngine, *, resume_halted: bool = False) -> None
     sessions = await engine.journal.store.open_sessions(engine.account)
     engine.session = None
     if not sessions:
+        if engine.last_session is None:  # a new process: show how the last cycle ended (read-only, nothing re-armed)
+            engine.last_session = await engine.journal.store.last_ended_session(engine.account, engine.mode)
         return
     *older, current = sessions
     for stale in older:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from delta_strangle.domain.orders import Fill
@@ -121,6 +121,19 @@ class SqlJournalStore:
                 .order_by(TradingSessionRow.id)
             )
             return [await load_record(db, row) for row in rows]
+
+    async def last_ended_session(self, account: str, mode: str) -> SessionRecord | None:
+        async with transaction(self.factory) as db:
+            row = await db.scalar(
+                select(TradingSessionRow)
+                .where(TradingSessionRow.account == account, TradingSessionRow.mode == mode,
+                       TradingSessionRow.state == SessionState.DONE.value)
+                # A session of an old journal may lack its end time: its last update stands in for it.
+                .order_by(func.coalesce(TradingSessionRow.ended_at, TradingSessionRow.updated_at).desc(),
+                          TradingSessionRow.id.desc())
+                .limit(1)
+            )
+            return None if row is None else await load_record(db, row)
 
     async def intents(self, session_id: int) -> list[IntentRecord]:
         async with transaction(self.factory) as db:
