@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from delta_strangle.domain.exits import evaluate_exits
 from delta_strangle.domain.session import SessionState
-from delta_strangle.engine import lifecycle
+from delta_strangle.engine import entry, lifecycle
 from delta_strangle.engine.records import SessionRecord, pnl_figures
 from delta_strangle.engine.scheduling import plan_after, wants_entry
 from delta_strangle.exchange.errors import ExchangeError
@@ -33,7 +33,7 @@ async def on_tick(engine: TradingEngine) -> None:
     if session.state is SessionState.WAITING and not engine.job_active:
         decision = wants_entry(session, now)
         if decision == "enter":
-            engine.start_job(lambda abort: lifecycle.run_entry(engine, session, abort))
+            engine.start_job(lambda abort: entry.run_entry(engine, session, abort))
         elif decision == "missed":
             await _roll_to_next_day(engine, session, "entry window closed before entry (late-entry guard)")
     elif session.state is SessionState.LIVE:
