@@ -167,6 +167,19 @@ def new_engine(exchange: Exchange, clock: ReplayClock, store: DedicatedIntentSto
     return TradingEngine(exchange, clock, Journal(store, clock), account="sim:test", mode=mode)
 
 
+class ChainReadFails:
+    """The simulator, except that reading the option chain raises an error no exchange code anticipates (a bug)."""
+
+    def __init__(self, inner: Exchange) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def get_option_chain(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("unexpected failure inside strike selection")
+
+
 async def build_harness(
     tmp_path: Path, *, start: datetime = START, config: SimConfig | None = None, market: MarketModel | None = None,
     wrap: Callable[[SimulatedExchange], Exchange] | None = None,

@@ -9,7 +9,7 @@ import pytest
 from delta_strangle.domain.config import ScheduleConfig
 from delta_strangle.domain.session import Arm, SessionState
 from delta_strangle.exchange.base import Exchange
-from tests.engine.harness import build_harness, profile
+from tests.engine.harness import ChainReadFails, build_harness, profile
 
 
 async def test_an_armed_profile_enters_at_its_entry_time_and_goes_live(tmp_path: Path) -> None:
@@ -25,19 +25,6 @@ async def test_an_armed_profile_enters_at_its_entry_time_and_goes_live(tmp_path:
         assert await h.positions() == session.sizes
     finally:
         await h.close()
-
-
-class ChainReadFails:
-    """The simulator, except that reading the option chain raises an error no exchange code anticipates (a bug)."""
-
-    def __init__(self, inner: Exchange) -> None:
-        self.inner = inner
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    async def get_option_chain(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("unexpected failure inside strike selection")
 
 
 async def test_an_unexpected_error_during_entry_halts_the_session_and_the_engine_keeps_serving(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from delta_strangle.domain.config import ScheduleConfig
 from delta_strangle.domain.market import Quote
 from delta_strangle.domain.session import Arm, Disarm, StopMode
 from delta_strangle.exchange.base import Exchange
-from tests.engine.harness import build_harness, profile
+from tests.engine.harness import ChainReadFails, build_harness, profile
 from tests.logs.capture import json_lines
 
 call_logger = logging.getLogger("tests.exchange_calls")
@@ -170,19 +170,6 @@ async def test_a_lost_stream_names_the_session_it_interrupts_and_only_the_mode_w
     [lost] = [line for line in lines if line["event"] == "quote_stream_lost"]
     assert _named(lost) == ("7", session.id, "sim")
     assert lost["payload"]["error"] == "public socket dropped"
-
-
-class ChainReadFails:
-    """The simulator, except that reading the option chain raises an error no exchange code anticipates (a bug)."""
-
-    def __init__(self, inner: Exchange) -> None:
-        self.inner = inner
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    async def get_option_chain(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("unexpected failure inside strike selection")
 
 
 async def test_an_error_in_the_engine_loop_is_logged_with_the_session_it_broke(tmp_path: Path) -> None:
